@@ -1,0 +1,27 @@
+"""Storage: the only package that knows SQL. ``open_database`` migrates and hands out sessions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage.db import make_engine, make_sessionmaker, migrate
+
+
+@dataclass(frozen=True)
+class Database:
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def open_database(url: str, *, upgrade: bool = True) -> Database:
+    """Connect to ``url``, migrate the schema to the latest version, return engine and sessions."""
+    engine = make_engine(url)
+    if upgrade:
+        migrate(engine)
+    return Database(engine=engine, sessions=make_sessionmaker(engine))
