@@ -30,7 +30,7 @@ class AppConfig:
     sources_file: Path = PROJECT_ROOT / "settings" / "sources.toml"
     watches_file: Path = PROJECT_ROOT / "settings" / "watches.toml"
     data_dir: Path = PROJECT_ROOT / "data"
-    smtp_url: str | None = None
+    smtp_url: str | None = field(default=None, repr=False)  # may hold a password
     smtp_password: str | None = field(default=None, repr=False)
     mail_from: str = "newswatch@localhost"
     contact_url: str = "https://github.com/newswatch/newswatch"
