@@ -1,0 +1,105 @@
+"""Query functions for articles and the URLs that reach them. The caller owns the transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from storage.db import insert_ignore
+from storage.models import Article, ArticleUrl, Source
+
+
+@dataclass(frozen=True)
+class StoreResult:
+    """What happened to one article: new, or a duplicate of ``article_id`` (by ``duplicate``)."""
+
+    article_id: int
+    is_new: bool
+    duplicate: str | None = None  # "url" or "content" when not new
+
+
+def source_id(session: Session, name: str) -> int:
+    """The id of source ``name``, creating its row on first sight."""
+    insert_ignore(session, Source.__table__, {"name": name})  # type: ignore[arg-type]
+    found = session.scalar(select(Source.id).where(Source.name == name))
+    assert found is not None
+    return found
+
+
+def known_urls(session: Session, urls: Collection[str]) -> set[str]:
+    """Which of ``urls`` (canonical) already lead to a stored article."""
+    if not urls:
+        return set()
+    rows = session.scalars(select(ArticleUrl.url).where(ArticleUrl.url.in_(list(urls))))
+    return set(rows)
+
+
+def known_guids(session: Session, source: int, guids: Collection[str]) -> set[str]:
+    """Which entry GUIDs of ``source`` were already stored."""
+    if not guids:
+        return set()
+    rows = session.scalars(
+        select(Article.guid).where(Article.source_id == source, Article.guid.in_(list(guids)))
+    )
+    return {guid for guid in rows if guid is not None}
+
+
+def add_urls(session: Session, article_id: int, urls: Iterable[str]) -> None:
+    for url in dict.fromkeys(urls):
+        insert_ignore(
+            session,
+            ArticleUrl.__table__,  # type: ignore[arg-type]
+            {"url": url, "article_id": article_id},
+            returning=("url",),
+        )
+
+
+def store_article(
+    session: Session, values: Mapping[str, Any], aliases: Sequence[str] = ()
+) -> StoreResult:
+    """Insert an article unless its canonical URL or content hash is stored already.
+
+    ``values`` holds the ``Article`` columns; ``aliases`` are other canonical URLs reaching it.
+    """
+    new_id = insert_ignore(session, Article.__table__, values)  # type: ignore[arg-type]
+    if new_id is not None:
+        add_urls(session, new_id, [values["canonical_url"], *aliases])
+        session.execute(
+            update(Source)
+            .where(Source.id == values["source_id"])
+            .values(articles_stored=Source.articles_stored + 1)
+        )
+        return StoreResult(article_id=new_id, is_new=True)
+    conditions = [Article.canonical_url == values["canonical_url"]]
+    if values.get("content_hash"):
+        conditions.append(Article.content_hash == values["content_hash"])
+    existing = session.execute(
+        select(Article.id, Article.canonical_url).where(or_(*conditions)).limit(1)
+    ).first()
+    if existing is None:  # the conflicting row was deleted meanwhile: nothing to point at
+        raise LookupError(f"article {values['canonical_url']} conflicted but is not stored")
+    how = "url" if existing.canonical_url == values["canonical_url"] else "content"
+    add_urls(session, existing.id, [values["canonical_url"], *aliases])
+    return StoreResult(article_id=existing.id, is_new=False, duplicate=how)
+
+
+def list_articles(
+    session: Session,
+    *,
+    since: datetime | None = None,
+    source: str | None = None,
+    limit: int = 20,
+) -> list[tuple[Article, str]]:
+    """Stored articles with their source name, newest first."""
+    query = select(Article, Source.name).join(Source, Source.id == Article.source_id)
+    if since is not None:
+        query = query.where(Article.first_seen_at >= since)
+    if source is not None:
+        query = query.where(Source.name == source)
+    query = query.order_by(Article.first_seen_at.desc(), Article.id.desc()).limit(limit)
+    return [(article, name) for article, name in session.execute(query).tuples()]
