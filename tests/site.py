@@ -159,13 +159,20 @@ def _handler(site: Site, host: str) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        # Crawlers drop connections on purpose (timeouts, size limits); that is not an error here.
+        return
+
+
 def serve(hosts: list[str]) -> Iterator[Site]:
     """Start one server per host on 127.0.0.1; yields the Site, stops them afterwards."""
     site = Site()
     servers = []
     for host in hosts:
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(site, host))
-        server.daemon_threads = True
+        server = _QuietServer(("127.0.0.1", 0), _handler(site, host))
         servers.append(server)
         site.bases[host] = f"http://127.0.0.1:{server.server_address[1]}"
         threading.Thread(target=server.serve_forever, daemon=True).start()

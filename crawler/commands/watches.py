@@ -21,9 +21,22 @@ def delivery_text(watch: Watch) -> str:
     if delivery.mode == "immediate":
         return "immediate"
     if delivery.every is not None:
-        return f"digest every {delivery.every}"
+        return f"digest every {_duration(delivery.every)}"
     times = ", ".join(t.strftime("%H:%M") for t in delivery.at)
     return f"digest at {times} {delivery.timezone}"
+
+
+def _duration(delta: timedelta) -> str:
+    seconds = int(delta.total_seconds())
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+def one_line(text: str, width: int = 70) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
 class Command(NewswatchCommand):
