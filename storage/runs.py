@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -11,8 +12,9 @@ from sqlalchemy.orm import Session
 from storage.models import CrawlRun
 
 
-def start_run(session: Session, sources: list[str], now: datetime) -> int:
-    run = CrawlRun(started_at=now, sources=sources, outcome="running", stats={})
+def start_run(session: Session, sources: Sequence[str], now: datetime) -> int:
+    """Insert a ``running`` crawl run for ``sources`` and return its id."""
+    run = CrawlRun(started_at=now, sources=list(sources), outcome="running", stats={})
     session.add(run)
     session.flush()
     return run.id

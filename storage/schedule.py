@@ -241,14 +241,6 @@ def set_next_due(
 # --- Crawl runs ------------------------------------------------------------------------------
 
 
-def start_crawl_run(session: Session, names: Sequence[str], *, now: datetime) -> int:
-    """Insert a ``running`` crawl run for ``names`` and return its id."""
-    run = CrawlRun(started_at=now, sources=list(names), outcome=RUNNING, stats={})
-    session.add(run)
-    session.flush()
-    return run.id
-
-
 def get_crawl_run(session: Session, run_id: int) -> CrawlRun:
     run = session.get(CrawlRun, run_id, populate_existing=True)
     if run is None:

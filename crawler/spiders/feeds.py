@@ -7,9 +7,6 @@ Settings: ``NEWSWATCH_SOURCES`` (the sources file), ``NEWSWATCH_MAX_FEED_PAGES``
 from __future__ import annotations
 
 import logging
-import os
-import socket
-import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
@@ -33,7 +30,7 @@ from crawler.items import ArticleItem
 from crawler.recorder import finish_crawl, retry_after
 from settings.sources import Source, load_sources
 from storage import articles, feeds, runs
-from storage.schedule import claim_sources
+from storage.schedule import claim_sources, lease_owner_for_run
 from storage.types import utcnow
 
 logger = logging.getLogger(__name__)
@@ -86,7 +83,7 @@ class FeedsSpider(scrapy.Spider):
         self.health: dict[str, SourceHealth] = {}
         self.source_ids: dict[str, int] = {}
         self.scheduled: set[str] = set()  # canonical URLs requested in this crawl
-        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.owner = ""  # set from the crawl run's id when the crawl starts
         self.run_id = 0
         self.max_pages = 1
         self.lease = timedelta(hours=2)
@@ -120,9 +117,12 @@ class FeedsSpider(scrapy.Spider):
                 self.source_ids[source.name] = articles.source_id(session, source.name)
                 for url in source.feeds:
                     feeds.ensure_feed(session, self.source_ids[source.name], url)
+            # The lease owner names the run, so whoever finds the run dead can release it.
+            if not (self.run_id and runs.attach_run(session, self.run_id, names)):
+                self.run_id = runs.start_run(session, names, now)
+            self.owner = lease_owner_for_run(self.run_id)
             claimed = claim_sources(session, names, owner=self.owner, lease=self.lease, now=now)
-            if not (self.run_id and runs.attach_run(session, self.run_id, claimed)):
-                self.run_id = runs.start_run(session, claimed, now)
+            runs.attach_run(session, self.run_id, claimed)
             urls = [url for name in claimed for url in self.sources[name].feeds]
             validators = feeds.feed_validators(session, urls)
         for name in names:
