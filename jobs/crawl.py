@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from alerts.atom import write_watch_feeds
 from jobs.context import JobContext
 from jobs.process import CrawlRequest, ProcessOutcome
 from settings.sources import Source
@@ -107,11 +108,21 @@ def crawl_due(ctx: JobContext) -> CrawlReport | None:
         outcome = ProcessOutcome(None, error=f"crawl could not run: {type(exc).__name__}: {exc}")
     batch = [source for source in configured if source.name in set(names)]
     report = settle(ctx, request, batch, outcome, seconds=time.monotonic() - started)
+    refresh_watch_feeds(ctx)
     if report.outcome in {"finished", "ok"}:
         logger.info("%s", report.line())
     else:
         logger.warning("%s", report.line())
     return report
+
+
+def refresh_watch_feeds(ctx: JobContext) -> None:
+    """Rewrite the per-watch Atom feeds that the crawl's new matches changed."""
+    try:
+        with ctx.db.sessions.begin() as session:
+            write_watch_feeds(session, ctx.config.feeds_dir)
+    except OSError as exc:  # a full disk must not stop the scheduler; the next crawl retries
+        logger.error("could not write the watch feeds under %s: %s", ctx.config.feeds_dir, exc)
 
 
 def settle(
