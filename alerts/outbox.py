@@ -46,6 +46,7 @@ from storage.alerts import (
     release,
     set_message_ids,
 )
+from storage.stories import also_reported_by
 from storage.types import utcnow
 
 logger = logging.getLogger(__name__)
@@ -361,14 +362,16 @@ def deliver_due(
     sender: Sender | None = None,
     notifier: Notifier = notify,
     tls_context: ssl.SSLContext | None = None,
-    related_sources: RelatedSources | None = None,
+    related_sources: RelatedSources | None = also_reported_by,
     limit: int = CLAIM_LIMIT,
 ) -> DeliveryReport:
     """Send every alert due at ``now`` (default: the current time); return what happened.
 
     ``dry_run`` writes the messages to ``out`` (default stdout) and changes nothing.
     ``sender`` replaces the configured SMTP server or ``.eml`` outbox; ``tls_context`` is the
-    TLS context for SMTP (default: the system's trusted CAs).
+    TLS context for SMTP (default: the system's trusted CAs). ``related_sources`` names the
+    other sources of an alert's story ("also reported by"), read when the message is built, so
+    a pending digest picks up copies that arrived after the match.
     """
     now = now or utcnow()
     if dry_run:

@@ -30,3 +30,4 @@ class ArticleItem:
     canonical_url: str = ""
     content_hash: str | None = None
     aliases: list[str] = field(default_factory=list)  # other canonical URLs that reach it
+    update_of: int | None = None  # a stored article whose entry changed: this is its new version

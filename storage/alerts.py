@@ -107,11 +107,13 @@ def queue_alerts(
     delivery_mode: str = "immediate",
     due_at: datetime,
     now: datetime | None = None,
+    story_id: int | None = None,
 ) -> int:
     """Queue one alert per e-mail recipient and per Apprise URL; return how many were new.
 
     Call it in the transaction that inserts the match, so a match never exists without its
-    alerts. An alert that already exists (same watch, recipient and article) is left alone.
+    alerts. An alert that already exists (same watch, recipient and article, or same watch,
+    recipient and story) is left alone: a story alerts once, however many sites carry it.
     """
     if delivery_mode not in DELIVERY_MODES:
         raise ValueError(f"delivery_mode {delivery_mode!r} is not one of {DELIVERY_MODES}")
@@ -126,6 +128,7 @@ def queue_alerts(
             "watch_id": watch_id,
             "article_id": article_id,
             "match_id": match_id,
+            "story_id": story_id,
             "recipient": recipient,
             "channel": channel,
             "delivery": delivery_mode,

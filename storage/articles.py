@@ -103,3 +103,26 @@ def list_articles(
         query = query.where(Source.name == source)
     query = query.order_by(Article.first_seen_at.desc(), Article.id.desc()).limit(limit)
     return [(article, name) for article, name in session.execute(query).tuples()]
+
+
+def stale_articles(session: Session, entries: Mapping[str, datetime]) -> dict[str, int]:
+    """Of ``{canonical URL: entry updated time}``, the stored articles the entry has changed
+    since: updated after the article was first seen and after its last known update."""
+    if not entries:
+        return {}
+    rows = session.execute(
+        select(ArticleUrl.url, Article.id, Article.first_seen_at, Article.updated_at)
+        .join(Article, Article.id == ArticleUrl.article_id)
+        .where(ArticleUrl.url.in_(list(entries)))
+    ).tuples()
+    stale = {}
+    for url, article_id, first_seen, updated in rows:
+        known = max(first_seen, updated) if updated is not None else first_seen
+        if entries[url] > known:
+            stale[url] = article_id
+    return stale
+
+
+def update_article(session: Session, article_id: int, values: Mapping[str, Any]) -> None:
+    """Overwrite an article's text and metadata with its newest version (identity stays)."""
+    session.execute(update(Article).where(Article.id == article_id).values(**values))

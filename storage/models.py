@@ -96,6 +96,7 @@ class Article(Base):
     body: Mapped[str] = mapped_column(Text, default="")
     body_origin: Mapped[str] = mapped_column(String(10))
     first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    story_id: Mapped[int | None] = mapped_column(index=True)  # see storage/story_models.py
 
 
 class ArticleUrl(Base):
@@ -143,6 +144,8 @@ class Alert(Base):
     __tablename__ = "alerts"
     __table_args__ = (
         UniqueConstraint("watch_id", "recipient", "article_id", name="uq_alerts_once"),
+        # One alert per story: later copies of a story are "also reported by" lines instead.
+        Index("uq_alerts_story_once", "watch_id", "recipient", "story_id", unique=True),
         Index("ix_alerts_status_due", "status", "due_at"),
         # A digest's alerts share one Message-ID; a resend after a crash finds them by it.
         Index("ix_alerts_message_id", "message_id"),
@@ -152,6 +155,7 @@ class Alert(Base):
     watch_id: Mapped[int] = mapped_column(ForeignKey("watches.id", ondelete="CASCADE"))
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
     match_id: Mapped[int] = mapped_column(ForeignKey("matches.id", ondelete="CASCADE"))
+    story_id: Mapped[int | None]
     recipient: Mapped[str] = mapped_column(String(2000))
     channel: Mapped[str] = mapped_column(String(20), default="email")
     delivery: Mapped[str] = mapped_column(String(20), default="immediate")
@@ -164,3 +168,7 @@ class Alert(Base):
     sending_since: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+
+
+# The story tables live in their own module; importing it registers them on Base.metadata.
+import storage.story_models  # noqa: E402, F401

@@ -41,6 +41,7 @@ def flag_article(
     body: str,
     now: datetime,
     alert: bool = True,
+    story_id: int | None = None,
 ) -> list[WatchMatch]:
     """Record each new match of the article and (unless ``alert`` is false) queue its alerts."""
     new: list[WatchMatch] = []
@@ -70,5 +71,6 @@ def flag_article(
             channels=watch.channels,
             delivery_mode=watch.delivery.mode,
             due_at=watch.delivery.next_after(now),
+            story_id=story_id,
         )
     return new

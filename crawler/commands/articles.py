@@ -23,6 +23,7 @@ def article_json(article: Article, source: str) -> dict[str, Any]:
         "body": article.body,
         "body_origin": article.body_origin,
         "first_seen_at": iso(article.first_seen_at),
+        "story_id": article.story_id,
     }
 
 

@@ -1,8 +1,9 @@
 """Store each article once, in its own transaction, and flag new ones against the watches.
 
 Insert-or-ignore on the article's identity (canonical URL, content hash): a duplicate only adds
-the URL it was reached by. Only new articles are matched; their matches and alerts are written
-in the same transaction, so a crash never leaves an article stored but unflagged.
+the URL it was reached by. A new article joins its story (near-duplicates across sources) and
+is matched; its story, matches and alerts are written in the same transaction, so a crash never
+leaves an article stored but unflagged.
 Reads ``NEWSWATCH_WATCHES`` (the watches file).
 """
 
@@ -17,8 +18,11 @@ from scrapy.crawler import Crawler
 from crawler.database import database_for
 from crawler.items import ArticleItem
 from storage import Database
-from storage.articles import source_id, store_article
+from storage.articles import source_id, store_article, update_article
+from storage.stories import article_story_id
 from storage.types import utcnow
+from storage.versions import record_version
+from stories.cluster import assign_story
 from watches.flagging import Watchlist, flag_article
 from watches.spec import load_watches
 
@@ -73,6 +77,8 @@ class StorePipeline:
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
         assert self.db is not None and self.watchlist is not None
+        if item.update_of is not None:
+            return self._store_update(item, item.update_of)
         now = utcnow()
         with self.db.sessions.begin() as session:
             if item.source not in self.source_ids:
@@ -86,6 +92,13 @@ class StorePipeline:
                     item.source, item.canonical_url, result.duplicate, result.article_id,
                 )  # fmt: skip
                 return item
+            story = assign_story(
+                session,
+                article_id=result.article_id,
+                title=item.title,
+                body=item.body,
+                first_seen_at=values["first_seen_at"],
+            )
             matches = flag_article(
                 session,
                 self.watchlist,
@@ -93,9 +106,11 @@ class StorePipeline:
                 title=item.title,
                 body=item.body,
                 now=now,
+                story_id=story.story_id,
             )
         self._count("articles/new")
         self._count(f"articles/new/{item.body_origin}")
+        self._count("stories/new" if story.is_new_story else "stories/joined")
         if matches:
             self._count("articles/matched")
         logger.info(
@@ -104,5 +119,56 @@ class StorePipeline:
             item.canonical_url,
             item.body_origin,
             f", matches {', '.join(m.watch for m in matches)}" if matches else "",
+        )
+        if not story.is_new_story:
+            logger.info(
+                "source %s: %s joins story %d (similarity %.2f)",
+                item.source, item.canonical_url, story.story_id, story.similarity,
+            )  # fmt: skip
+        return item
+
+    def _store_update(self, item: ArticleItem, article_id: int) -> ArticleItem:
+        """A changed entry's page: keep the new version beside the old one, match the new text.
+
+        A watch that matched the old text is not flagged again; one that matches only the new
+        text is, and alerts (once per story, as always).
+        """
+        assert self.db is not None and self.watchlist is not None
+        now = utcnow()
+        with self.db.sessions.begin() as session:
+            version = record_version(session, article_id, item.title, item.body, item.updated_at)
+            if version is None:
+                self._count("articles/unchanged")
+                if item.updated_at is not None:
+                    update_article(session, article_id, {"updated_at": item.updated_at})
+                return item
+            update_article(
+                session,
+                article_id,
+                {
+                    "title": item.title,
+                    "body": item.body,
+                    "updated_at": item.updated_at or now,
+                    "description": item.description,
+                    "authors": list(item.authors),
+                    "tags": list(item.tags),
+                },
+            )
+            matches = flag_article(
+                session,
+                self.watchlist,
+                article_id=article_id,
+                title=item.title,
+                body=item.body,
+                now=now,
+                story_id=article_story_id(session, article_id),
+            )
+        self._count("articles/updated")
+        logger.info(
+            "source %s: %s changed, stored as version %d%s",
+            item.source,
+            item.canonical_url,
+            version,
+            f", newly matches {', '.join(m.watch for m in matches)}" if matches else "",
         )
         return item

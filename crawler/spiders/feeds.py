@@ -250,12 +250,30 @@ class FeedsSpider(scrapy.Spider):
             known = articles.known_urls(session, [ref.canonical_url for ref in refs])
             guids = [ref.entry.guid for ref in refs if ref.entry.guid]
             known_guids = articles.known_guids(session, self.source_ids[source], guids)
+            changed = articles.stale_articles(
+                session,
+                {
+                    ref.canonical_url: ref.entry.updated_at
+                    for ref in refs
+                    if ref.canonical_url in known and ref.entry.updated_at is not None
+                },
+            )
         fresh = [
             ref
             for ref in refs
             if ref.canonical_url not in known and (ref.entry.guid or "") not in known_guids
         ]
         self.count("entries/known", len(refs) - len(fresh))
+        for ref in refs:
+            article_id = changed.get(ref.canonical_url)
+            if (
+                article_id is not None
+                and ref.fetchable_url
+                and ref.canonical_url not in self.scheduled
+            ):
+                self.scheduled.add(ref.canonical_url)
+                self.count("entries/updated")
+                yield self._article_request(source, ref, update_of=article_id)
         for ref in fresh:
             if ref.canonical_url in self.scheduled:
                 continue
@@ -265,12 +283,13 @@ class FeedsSpider(scrapy.Spider):
             self.count("feeds/next_pages")
             yield self._feed_request(source, parsed.next_url, page=page + 1)
 
-    def _article_request(self, source: str, ref: EntryRef) -> Any:
-        if ref.fetchable_url is None:
+    def _article_request(self, source: str, ref: EntryRef, update_of: int | None = None) -> Any:
+        if update_of is None and ref.fetchable_url is None:
             reason = "offsite" if ref.entry.link else "no_link"
             self.count(f"articles/from_feed/{reason}")
             return article_from_entry(source, ref, reason)
-        if not self._on_source(source, ref.fetchable_url):
+        assert ref.fetchable_url is not None
+        if update_of is None and not self._on_source(source, ref.fetchable_url):
             self.count("articles/from_feed/offsite")
             return article_from_entry(source, ref, "offsite")
         return Request(
@@ -280,16 +299,17 @@ class FeedsSpider(scrapy.Spider):
             # Identity is checked above; Scrapy's dupefilter would silently drop a redirect
             # back to a URL already seen (and with it the entry).
             dont_filter=True,
-            meta={"source": source, "download_slot": source, "entry": ref},
+            meta={"source": source, "download_slot": source, "entry": ref, "update_of": update_of},
         )
 
     def _on_source(self, source: str, url: str) -> bool:
         host = (urlsplit(url).hostname or "").lower()
         return any(host == d or host.endswith("." + d) for d in self.sources[source].domains)
 
-    def parse_article(self, response: Response) -> ArticleItem:
+    def parse_article(self, response: Response) -> ArticleItem | None:
         source: str = response.meta["source"]
         ref: EntryRef = response.meta["entry"]
+        update_of: int | None = response.meta.get("update_of")
         content_type = _header(response, "Content-Type")
         encoding = response.encoding if isinstance(response, TextResponse) else None
         try:
@@ -297,24 +317,46 @@ class FeedsSpider(scrapy.Spider):
                 response.body, response.url, content_type=content_type, encoding=encoding
             )
         except NotHTMLError as error:
-            return self._page_unusable(source, ref, response.url, "not_html", error)
+            return self._page_unusable(source, ref, response.url, "not_html", error, update_of)
         except NoTextError as error:
-            return self._page_unusable(source, ref, response.url, "no_text", error)
+            return self._page_unusable(source, ref, response.url, "no_text", error, update_of)
         self.count("articles/from_page")
-        return article_from_page(source, ref, page, response.url)
+        item = article_from_page(source, ref, page, response.url)
+        if update_of is not None:
+            item.update_of = update_of
+            # Remember the entry's time too, so an unchanged page is not fetched again.
+            times = [t for t in (item.updated_at, ref.entry.updated_at) if t is not None]
+            item.updated_at = max(times) if times else None
+        return item
 
     def _page_unusable(
-        self, source: str, ref: EntryRef, url: str, reason: str, error: Exception
-    ) -> ArticleItem:
-        logger.warning("source %s: article %s: %s; stored from the feed", source, url, error)
+        self,
+        source: str,
+        ref: EntryRef,
+        url: str,
+        reason: str,
+        error: Exception,
+        update_of: int | None = None,
+    ) -> ArticleItem | None:
         self.count(f"articles/failed/{reason}")
         self.health[source].failures[f"article_{reason}"] += 1
+        if update_of is not None:  # the stored version stands; the next change retries
+            logger.warning("source %s: updated article %s: %s; kept as stored", source, url, error)
+            return None
+        logger.warning("source %s: article %s: %s; stored from the feed", source, url, error)
         return article_from_entry(source, ref, reason)
 
-    def article_failed(self, failure: Failure) -> ArticleItem:
+    def article_failed(self, failure: Failure) -> ArticleItem | None:
         request = failure.request  # type: ignore[attr-defined]
         source: str = request.meta["source"]
         reason = failure_reason(failure)
+        if request.meta.get("update_of") is not None:
+            logger.warning(
+                "source %s: updated article %s failed (%s); kept as stored",
+                source, request.url, failure_message(failure),
+            )  # fmt: skip
+            self.count(f"articles/failed/{reason}")
+            return None
         logger.warning(
             "source %s: article %s failed (%s); stored from the feed",
             source, request.url, failure_message(failure),
