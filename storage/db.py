@@ -5,6 +5,7 @@ The database URL comes from ``settings.config.AppConfig.db_url`` (``NEWSWATCH_DB
 
 from __future__ import annotations
 
+import functools
 import logging
 import sqlite3
 from collections.abc import Mapping, Sequence
@@ -70,6 +71,15 @@ def migrate(engine: Engine) -> None:
     command.upgrade(alembic_config(engine), "head")
 
 
+@functools.cache
+def _insert_ignore_statement(dialect: str, table: Table, returning: tuple[str, ...]) -> Any:
+    # Built once per table: the per-row cost is then only the parameters (a hot path).
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (
+        insert(table).on_conflict_do_nothing().returning(*(table.c[name] for name in returning))
+    )
+
+
 def insert_ignore(
     session: Session,
     table: Table,
@@ -77,15 +87,8 @@ def insert_ignore(
     returning: Sequence[str] = ("id",),
 ) -> Any | None:
     """``INSERT ... ON CONFLICT DO NOTHING RETURNING``: the new row's key, or None if it existed."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert(table)
-        .values(**values)
-        .on_conflict_do_nothing()
-        .returning(*(table.c[name] for name in returning))
-    )
-    row = session.execute(statement).first()
+    statement = _insert_ignore_statement(session.get_bind().dialect.name, table, tuple(returning))
+    row = session.execute(statement, dict(values)).first()
     if row is None:
         return None
     return row[0] if len(returning) == 1 else tuple(row)
