@@ -27,7 +27,7 @@ COMMANDS = [
     ["watches"],
     ["watch-test", 'cyber* OR "terror financing"', "--since", "7d", "--show", "2"],
     ["alerts", "--limit", "5"],
-    ["stories"],
+    ["stories", "--min-size", "2"],
 ]
 
 

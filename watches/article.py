@@ -3,11 +3,11 @@ pairs and snippets (cached, since many watches share hits)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from watches.index import Span, TermIndex
-from watches.snippet import Excerpts, Highlights
+from watches.snippet import Highlights, Window
 from watches.text import TokenizedText
 
 TITLE, BODY, ANYWHERE = 1, 2, 3
@@ -25,19 +25,20 @@ class NearSpec:
 class Article:
     """``hits[field][unit id]`` lists (first, last) token spans; ``fields[unit id]`` is a mask."""
 
-    __slots__ = ("_cutters", "_excerpts", "_witnesses", "fields", "hits", "texts")
+    __slots__ = ("_excerpts", "_witnesses", "fields", "hits", "texts")
 
     def __init__(self, title: str, body: str, index: TermIndex) -> None:
         self.texts = {TITLE: TokenizedText(title), BODY: TokenizedText(body)}
-        self.hits: dict[int, dict[int, list[Span]]] = {TITLE: {}, BODY: {}}
-        for field in FIELDS:
-            index.scan(self.texts[field], self.hits[field])
-        self.fields = dict.fromkeys(self.hits[TITLE], TITLE)
-        for uid in self.hits[BODY]:
-            self.fields[uid] = self.fields.get(uid, 0) | BODY
-        self._excerpts: dict[tuple[int, frozenset[Span]], tuple[str, Highlights]] = {}
+        in_title: dict[int, list[Span]] = {}
+        in_body: dict[int, list[Span]] = {}
+        index.scan(self.texts[TITLE], in_title)
+        index.scan(self.texts[BODY], in_body)
+        self.hits = {TITLE: in_title, BODY: in_body}
+        self.fields = dict.fromkeys(in_body, BODY)
+        for uid in in_title:  # titles are short: few hits
+            self.fields[uid] = self.fields.get(uid, 0) | TITLE
+        self._excerpts: dict[int, dict[Span, _Excerpt]] = {TITLE: {}, BODY: {}}
         self._witnesses: dict[NearSpec, dict[int, set[Span]]] = {}
-        self._cutters: dict[int, Excerpts] = {}
 
     def near(self, near: NearSpec) -> bool:
         return next(self._near_pairs(near), None) is not None
@@ -63,7 +64,7 @@ class Article:
                         yield field, one, other
 
     def _located(self, pairs: Located, field: int) -> list[tuple[int, int, Span]]:
-        position = self.texts[field].word_position
+        position = self.texts[field].words_before
         hits = self.hits[field]
         return [
             (position(span[0]), position(span[1]), span)
@@ -74,23 +75,43 @@ class Article:
 
     def excerpt(self, field: int, spans: set[Span]) -> tuple[str, Highlights]:
         """The snippet around the first of ``spans`` (token spans in ``field``), highlighted."""
-        key = (field, frozenset(spans))
-        if key not in self._excerpts:
-            self._excerpts[key] = self._cut(field, spans)
-        return self._excerpts[key]
+        first = min(spans)
+        excerpts = self._excerpts[field]
+        found = excerpts.get(first)
+        if found is None:
+            found = excerpts[first] = _Excerpt(self.texts[field], first)
+        return found.excerpt, found.highlights(spans)
 
-    def _cut(self, field: int, spans: set[Span]) -> tuple[str, Highlights]:
-        tokens = self.texts[field]
-        if field not in self._cutters:
-            self._cutters[field] = Excerpts(tokens.text)
-        cutter = self._cutters[field]
-        ordered = sorted(spans)
-        first = (tokens.span(ordered[0][0])[0], tokens.span(ordered[0][1])[1])
-        end = cutter.end(first)
-        offsets = [first]
-        for low, high in ordered[1:]:  # offsets only as far as the excerpt goes
-            start = tokens.span(low)[0]
-            if start >= end:
-                break
-            offsets.append((start, tokens.span(high)[1]))
-        return cutter.around(first, offsets)
+
+class _Excerpt:
+    """The snippet around one first hit, shared by every match whose first hit it is."""
+
+    __slots__ = ("_beyond", "_placed", "_tokens", "_window", "excerpt")
+
+    def __init__(self, tokens: TokenizedText, first: Span) -> None:
+        start, end = tokens.offsets(first[0])[0], tokens.offsets(first[1])[1]
+        self._window = Window(tokens.text, (start, end))
+        self._tokens = tokens
+        self._beyond = tokens.ending_by(self._window.high)  # the first token not in the snippet
+        self._placed: dict[Span, tuple[int, int]] = {}
+        self.excerpt = self._window.excerpt
+
+    def highlights(self, spans: Iterable[Span]) -> Highlights:
+        """Where the ``spans`` that lie within the snippet are in it; all of them start after
+        its start, as the snippet is around the first of them."""
+        if not self.excerpt:
+            return ()
+        beyond, placed = self._beyond, self._placed
+        found: list[tuple[int, int]] = []
+        for span in spans:
+            if span[1] < beyond:
+                at = placed.get(span)
+                if at is None:
+                    at = placed[span] = self._place(span)
+                found.append(at)
+        found.sort()
+        return tuple(found)
+
+    def _place(self, span: Span) -> tuple[int, int]:
+        place, offsets = self._window.place, self._tokens.offsets
+        return place(offsets(span[0])[0]), place(offsets(span[1])[1])

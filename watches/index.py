@@ -3,9 +3,8 @@ over an article's concatenated normalised words, so the cost hardly grows with t
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import accumulate, pairwise
 
 import ahocorasick
 
@@ -13,7 +12,7 @@ from watches.inflect import inflections
 from watches.query import Unit
 from watches.text import BREAK, JOIN_STOPWORDS, TokenizedText
 
-Span = tuple[int, int]  # (first token, last token) of a hit
+Span = tuple[int, int]  # where a hit's first and last tokens start in ``TokenizedText.joined``
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,56 +56,67 @@ class TermIndex:
 
     def freeze(self) -> None:
         for form, entries in self._forms.items():
-            uid, prefix = entries[0]
-            single = uid if len(entries) == 1 and not prefix and not self.units[uid].hard else -1
-            self._automaton.add_word(form, (len(form), tuple(entries), single))
+            # The units a hit may be of, by where it ends (where a token ends, or inside one:
+            # prefixes only) and whether it is on one token (a unit with a split next to a
+            # stopword never matches there) or several (their splits are checked then).
+            every = tuple(uid for uid, _ in entries)
+            prefixes = tuple(uid for uid, prefix in entries if prefix)
+            whole = tuple(uid for uid in every if not self.units[uid].hard)
+            part = tuple(uid for uid in prefixes if not self.units[uid].hard)
+            self._automaton.add_word(form, (len(form), whole, part, every, prefixes))
         if self._forms:
             self._automaton.make_automaton()
 
     def scan(self, text: TokenizedText, hits: dict[int, list[Span]]) -> None:
         """Append to ``hits`` (unit id -> token spans) every place a unit matches ``text``."""
-        tokens = text.tokens
-        if not tokens or not self._forms:
+        joined = text.joined
+        if not joined or not self._forms:
             return
-        squashed, ends = text.squashed()
-        for end, (length, entries, single) in self._automaton.iter(squashed):
+        before = joined.rfind
+        # The automaton skips the spaces after the tokens, so it sees them joined together.
+        found = self._automaton.iter(joined, 0, len(joined), True)
+        for end, (length, whole, part, every, prefixes) in found:
             start = end - length + 1
-            first = bisect_right(ends, start)
-            if (ends[first - 1] if first else 0) != start:
-                continue  # the hit starts inside a word
-            if single >= 0 and ends[first] == end + 1:  # the common case: one word, one unit
-                found = hits.get(single)
-                if found is None:
-                    hits[single] = [(first, first)]
-                else:
-                    found.append((first, first))
-                continue
-            last = bisect_right(ends, end)
-            whole = ends[last] == end + 1
-            self._place(entries, (tokens, ends), start, (first, last), whole, hits)
+            token = before(" ", 0, end) + 1  # where the token of the hit's last letter starts
+            ends = joined[end + 1] == " "  # the hit ends where its token ends
+            if token == start:
+                for uid in whole if ends else part:
+                    spans = hits.get(uid)
+                    if spans is None:
+                        hits[uid] = [(start, start)]
+                    else:
+                        spans.append((start, start))
+            elif token > start and (ends or prefixes):  # a hit on several tokens
+                self._place(every if ends else prefixes, joined, end, length, token, hits)
+            # else it starts inside a word
 
     def _place(
         self,
-        entries: tuple[tuple[int, bool], ...],
-        text: tuple[list[str], list[int]],
-        start: int,
-        span: Span,
-        whole: bool,
+        uids: tuple[int, ...],
+        joined: str,
+        end: int,
+        length: int,
+        last: int,
         hits: dict[int, list[Span]],
     ) -> None:
-        """Record the units of a hit on tokens ``span`` that really match there; ``whole``:
-        the hit ends where a token ends."""
-        tokens, ends = text
-        first, last = span
-        for uid, prefix in entries:
-            if not (prefix or whole):
-                continue  # the hit ends inside a word
-            unit = self.units[uid]
-            if (last > first or unit.hard) and not _joints_ok(
-                unit, tokens, ends, first, last, start
-            ):
-                continue
-            hits.setdefault(uid, []).append(span)
+        """Record the units of a hit over several tokens whose splits allow it: the hit ends at
+        ``end`` in ``joined``, inside the token that starts at ``last``."""
+        missing = length - (end + 1 - last)
+        first = last
+        while missing > 0:  # take in the tokens before, back to where the hit starts
+            stop = first - 1
+            first = joined.rfind(" ", 0, stop) + 1
+            missing -= stop - first
+        if missing < 0:
+            return  # the hit starts inside a word
+        words = joined[first : joined.index(" ", end)].split(" ")
+        for uid in uids:
+            if _joints_ok(self.units[uid], words):
+                spans = hits.get(uid)
+                if spans is None:
+                    hits[uid] = [(first, last)]
+                else:
+                    spans.append((first, last))
 
 
 def _forms(unit: Unit, joined: str) -> frozenset[str]:
@@ -121,15 +131,14 @@ def _forms(unit: Unit, joined: str) -> frozenset[str]:
     return frozenset(stem + form for form in inflections(unit.words[-1]))
 
 
-def _joints_ok(
-    unit: IndexedUnit, tokens: list[str], ends: list[int], first: int, last: int, start: int
-) -> bool:
+def _joints_ok(unit: IndexedUnit, words: list[str]) -> bool:
     """Word boundaries may differ between query and text, except next to a stopword."""
     shared: set[int] = set()
-    for index in range(first, last):
-        joint = ends[index] - start
+    joint = 0
+    for left, right in pairwise(words):
+        joint += len(left)
         if joint in unit.joints:
             shared.add(joint)
-        elif tokens[index] in JOIN_STOPWORDS or tokens[index + 1] in JOIN_STOPWORDS:
+        elif left in JOIN_STOPWORDS or right in JOIN_STOPWORDS:
             return False
     return unit.hard <= shared

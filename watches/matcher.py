@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from watches.article import BODY, FIELDS, TITLE, Article
+from watches.article import BODY, FIELDS, TITLE, Article, NearSpec
 from watches.compiled import CompiledWatch, compile_watch
 from watches.index import Span, TermIndex
 from watches.query import Node, parse
@@ -45,6 +45,7 @@ class Matcher:
                 triggers.setdefault(uid, []).append(index)
         self._index.freeze()
         self._triggers = [tuple(triggers.get(uid, ())) for uid in range(len(self._index.units))]
+        self._evaluators = [watch.evaluate for watch in self._watches]
 
     def __len__(self) -> int:
         return len(self._watches)
@@ -52,48 +53,67 @@ class Matcher:
     def match(self, title: str, body: str) -> list[WatchMatch]:
         """Every watch that ``title`` and ``body`` match, in the order the watches were given."""
         article = Article(title, body, self._index)
-        return [self._report(watch, article) for watch in self._matching(article)]
+        watches = self._watches
+        return [_report(watches[index], article) for index in self._matching(article)]
 
     def names(self, title: str, body: str) -> list[str]:
         """The names of the watches that match, without terms or snippets (cheaper)."""
-        return [watch.name for watch in self._matching(Article(title, body, self._index))]
-
-    def _matching(self, article: Article) -> list[CompiledWatch]:
-        fields = article.fields
-        candidates: set[int] = set()
-        for uid in fields:
-            candidates.update(self._triggers[uid])
         watches = self._watches
-        return [
-            watches[index]
-            for index in sorted(candidates)
-            if watches[index].evaluate(article, fields)
-        ]
+        article = Article(title, body, self._index)
+        return [watches[index].name for index in self._matching(article)]
 
-    @staticmethod
-    def _report(watch: CompiledWatch, article: Article) -> WatchMatch:
-        terms: list[str] = []
-        spans: dict[int, set[Span]] = {TITLE: set(), BODY: set()}
-        for uid, mask, text, near in watch.positives:
-            where = article.fields.get(uid, 0) & mask
-            for field in FIELDS:
-                if not where & field:
-                    continue
-                hits = article.hits[field][uid]
-                if near is not None:
-                    witnesses = article.witnesses(near, field)
-                    hits = [hit for hit in hits if hit in witnesses]
-                if hits:
-                    spans[field].update(hits)
-                    if text not in terms:
-                        terms.append(text)
-        if spans[BODY]:
-            text, highlights = article.excerpt(BODY, spans[BODY])
-            fields: tuple[str, ...] = ("title", "body") if spans[TITLE] else ("body",)
-        else:
-            text, highlights = article.excerpt(TITLE, spans[TITLE]) if spans[TITLE] else ("", ())
-            fields = ("title",) if spans[TITLE] else ()
-        return WatchMatch(watch.name, tuple(terms), fields, text, highlights)
+    def _matching(self, article: Article) -> list[int]:
+        """The indexes of the watches that match, in order."""
+        fields = article.fields
+        candidates = set().union(*map(self._triggers.__getitem__, fields))
+        evaluators = self._evaluators
+        return [index for index in sorted(candidates) if evaluators[index](article, fields)]
+
+
+def _report(watch: CompiledWatch, article: Article) -> WatchMatch:
+    terms: list[str] = []
+    in_title: set[Span] = set()
+    in_body: set[Span] = set()
+    fields = article.fields
+    title_hits, body_hits = article.hits[TITLE], article.hits[BODY]
+    for uid, mask, text, near in watch.positives:
+        where = fields.get(uid, 0) & mask
+        if not where:
+            continue
+        if near is None:  # a unit is in a field's hits only if it has some there
+            if where & BODY:
+                in_body.update(body_hits[uid])
+            if where & TITLE:
+                in_title.update(title_hits[uid])
+        elif not _near_hits(article, near, uid, where, (in_title, in_body)):
+            continue
+        if text not in terms:
+            terms.append(text)
+    if in_body:
+        snippet, highlights = article.excerpt(BODY, in_body)
+        where_found: tuple[str, ...] = ("title", "body") if in_title else ("body",)
+    elif in_title:
+        snippet, highlights = article.excerpt(TITLE, in_title)
+        where_found = ("title",)
+    else:
+        snippet, highlights, where_found = "", (), ()
+    return WatchMatch(watch.name, tuple(terms), where_found, snippet, highlights)
+
+
+def _near_hits(
+    article: Article, near: NearSpec, uid: int, where: int, spans: tuple[set[Span], set[Span]]
+) -> bool:
+    """Add to ``spans`` (title, body) the hits of unit ``uid`` in the fields ``where`` that are
+    within the distance of ``near``; whether there are any."""
+    found = False
+    for field, into in zip(FIELDS, spans, strict=True):
+        if where & field:
+            witnesses = article.witnesses(near, field)
+            hits = [hit for hit in article.hits[field][uid] if hit in witnesses]
+            if hits:
+                into.update(hits)
+                found = True
+    return found
 
 
 def _named_queries(watches: Iterable[Watch | tuple[str, Node | str]]) -> Iterable[tuple[str, Node]]:

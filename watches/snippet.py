@@ -3,59 +3,52 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
 
 ELLIPSIS = "…"
 BEFORE = 100  # characters of context kept before the first hit
 WIDTH = 260  # characters of text in a snippet, before cutting back to a word boundary
 
-_SPACES = (" ", "\n", "\xa0")  # where a snippet may be cut
+_CUT = re.compile("[ \n\xa0]")  # where a snippet may be cut
 _NON_SPACE = re.compile(r"\S")
+_RUN = re.compile(r"\s\s+")  # not \s{2,}: this way the search skips to whitespace
 
 
 Highlights = tuple[tuple[int, int], ...]
 
 
-class Excerpts:
-    """Snippets of one text; windows and offsets are kept, as many watches share a first hit."""
+class Window:
+    """The excerpt around one hit: about ``WIDTH`` characters cut at whitespace, whitespace
+    collapsed, with ``…`` where it was cut."""
 
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self._windows: dict[tuple[int, int], _Window] = {}
+    __slots__ = ("_removed", "_run_ends", "_run_starts", "excerpt", "high", "lead", "low")
 
-    def around(
-        self, first: tuple[int, int], hits: Iterable[tuple[int, int]]
-    ) -> tuple[str, Highlights]:
-        """A ~``WIDTH``-character excerpt around the hit ``first`` with whitespace collapsed, and
-        the (start, end) offsets inside it of every hit that lies wholly within it."""
-        window = self._window(first)
-        return window.excerpt, window.highlights(hits)
-
-    def end(self, first: tuple[int, int]) -> int:
-        """Where the excerpt around ``first`` ends in the text: later hits are not in it."""
-        return self._window(first).high
-
-    def _window(self, first: tuple[int, int]) -> _Window:
-        window = self._windows.get(first)
-        if window is None:
-            window = self._windows[first] = _Window(self.text, *_window(self.text, *first))
-        return window
-
-
-class _Window:
-    def __init__(self, text: str, low: int, high: int) -> None:
+    def __init__(self, text: str, first: tuple[int, int]) -> None:
+        low, high = _bounds(text, *first)
         segment = text[low:high]
-        self.text = text
-        self.low = low + len(segment) - len(segment.lstrip())
-        self.high = high - (len(segment) - len(segment.rstrip()))
+        stripped = segment.strip()
+        self.low = low + segment.find(stripped[:1]) if stripped else low + len(segment)
+        self.high = self.low + len(stripped) if stripped else high - len(segment)
         lead = ELLIPSIS if _NON_SPACE.search(text, 0, self.low) else ""
         trail = ELLIPSIS if _NON_SPACE.search(text, self.high) else ""
-        words = segment.split()
-        self.excerpt = lead + " ".join(words) + trail if words else ""
         self.lead = len(lead)
-        self._placed: dict[int, int] = {}
+        self._run_starts: list[int] = []
+        self._run_ends: list[int] = []
+        self._removed = [0]
+        if stripped.isprintable() and "  " not in stripped:  # spaces only, and no runs of them
+            self.excerpt = lead + stripped + trail if stripped else ""
+            return
+        self.excerpt = lead + " ".join(stripped.split()) + trail if stripped else ""
+        # Runs of whitespace become one space: offsets after a run move left.
+        for found in _RUN.finditer(text, self.low, self.high):
+            start, end = found.span()
+            self._run_starts.append(start)
+            self._run_ends.append(end)
+            self._removed.append(self._removed[-1] + end - start - 1)
 
     def highlights(self, hits: Iterable[tuple[int, int]]) -> Highlights:
+        """The (start, end) offsets in the excerpt of every hit that lies wholly within it."""
         if not self.excerpt:
             return ()
         low, high = self.low, self.high
@@ -68,32 +61,36 @@ class _Window:
         )
 
     def place(self, offset: int) -> int:
-        """Where ``offset`` of the text falls in the excerpt."""
-        placed = self._placed.get(offset)
-        if placed is None:
-            before = self.text[self.low : offset]
-            collapsed = len(" ".join(before.split()))
-            placed = self.lead + collapsed + (1 if collapsed and before[-1].isspace() else 0)
-            self._placed[offset] = placed
-        return placed
+        """Where ``offset`` of the text (between ``low`` and ``high``) falls in the excerpt."""
+        if not self._run_ends:
+            return self.lead + offset - self.low
+        runs = bisect_right(self._run_ends, offset)  # the runs wholly before ``offset``
+        removed = self._removed[runs]
+        if runs < len(self._run_starts) and self._run_starts[runs] < offset:
+            removed += offset - self._run_starts[runs] - 1  # inside a run: it is one space
+        return self.lead + offset - self.low - removed
 
 
 def snippet(
     text: str, first: tuple[int, int], hits: Iterable[tuple[int, int]]
 ) -> tuple[str, Highlights]:
-    """``Excerpts(text).around(first, hits)``, for a single use."""
-    return Excerpts(text).around(first, hits)
+    """A ~``WIDTH``-character excerpt around the hit ``first`` with whitespace collapsed, and
+    the (start, end) offsets inside it of every hit that lies wholly within it."""
+    window = Window(text, first)
+    return window.excerpt, window.highlights(hits)
 
 
-def _window(text: str, start: int, end: int) -> tuple[int, int]:
+def _bounds(text: str, start: int, end: int) -> tuple[int, int]:
     """Character bounds around [start, end), moved inwards to whitespace."""
     low = max(0, start - BEFORE)
     high = min(len(text), max(end, low + WIDTH))
     if low > 0 and not text[low - 1].isspace():
-        found = [at for at in (text.find(space, low, start) for space in _SPACES) if at >= 0]
-        low = min(found) + 1 if found else start
+        space = _CUT.search(text, low, start)
+        low = space.end() if space else start
     if high < len(text) and not text[high].isspace():
-        high = max(text.rfind(space, end, high) for space in _SPACES)
+        high = max(
+            text.rfind(" ", end, high), text.rfind("\n", end, high), text.rfind("\xa0", end, high)
+        )
         high = high if high >= 0 else end
     return low, high
 

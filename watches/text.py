@@ -10,7 +10,8 @@ import re
 import unicodedata
 from bisect import bisect_right
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, count
+from operator import add
 
 BREAK = "|"
 """What every run of punctuation (and every blank line) normalises to."""
@@ -55,7 +56,8 @@ _NON_WORD = re.compile(rf"(?:[^\w{_MARKS}]|_)+")  # spacing marks (Devanagari) s
 _FOLD = {c: None for c in range(0x10000) if unicodedata.category(chr(c)) in ("Mn", "Cf")}
 _BLANK_LINE = re.compile(r"\n([^\S\n]*)\n")
 _PARAGRAPH_MARK = "\n\\1\x00"  # a blank line's last character becomes punctuation
-_LAYOUT_BLOCK = 128  # chunks laid out at a time when a snippet needs offsets
+_SPACED_BLANK_LINE = re.compile(r"\n[^\S\n]+\n")
+_BLOCK = 32  # chunks laid out together when a snippet needs offsets
 _LINE_SPACES = ("\r", "\t", "\xa0")  # common whitespace that would otherwise split no chunk
 
 
@@ -95,34 +97,27 @@ def _chunk_tokens(chunk: str) -> tuple[tuple[str, int, int], ...]:
 
 
 class _Cache(dict[str, str]):
-    """chunk -> its tokens joined by spaces; news vocabulary repeats, so most lookups hit."""
+    """chunk -> its tokens, each followed by a space; news vocabulary repeats, so most lookups
+    hit."""
 
     def __missing__(self, chunk: str) -> str:
         if len(self) > 200_000:
             self.clear()
-        value = self[chunk] = " ".join(word for word, _, _ in _chunk_tokens(chunk))
-        return value
-
-
-class _Counts(dict[str, int]):
-    """chunk -> how many tokens it has (for offsets, which only snippets need)."""
-
-    def __missing__(self, chunk: str) -> int:
-        if len(self) > 200_000:
-            self.clear()
-        value = self[chunk] = len(_chunk_tokens(chunk))
+        value = self[chunk] = "".join(word + " " for word, _, _ in _chunk_tokens(chunk))
         return value
 
 
 _CACHE = _Cache()
-_COUNTS = _Counts()
 
 
 def _prepare(text: str) -> str:
     """Same length as ``text``: blank lines end in a punctuation mark (so phrases stop at
     paragraphs) and line breaks and tabs are spaces (so chunks repeat and the cache hits)."""
     if "\n" in text:
-        text = _BLANK_LINE.sub(_PARAGRAPH_MARK, text)
+        if _SPACED_BLANK_LINE.search(text):
+            text = _BLANK_LINE.sub(_PARAGRAPH_MARK, text)
+        else:  # every blank line is two line breaks: the same, without expanding a template
+            text = text.replace("\n\n", "\n\x00")
         text = text.replace("\n", " ")
     for space in _LINE_SPACES:
         if space in text:
@@ -133,55 +128,139 @@ def _prepare(text: str) -> str:
 class TokenizedText:
     """A text split into normalised tokens (words and ``BREAK``), with lazy original offsets.
 
-    The text is cut at single spaces (C speed) and each chunk is looked up in a cache. A chunk
-    starts one character after the previous one ends, so offsets are cheap when a snippet
-    needs them."""
+    The text is cut at single spaces (C speed) and each chunk is looked up in a cache; the
+    chunks' tokens are ``joined``, each followed by one space. The matcher works on that string
+    (a token is where it starts in it) and asks for the few offsets and word positions it needs:
+    a chunk starts one character after the previous one ends, so they are cheap."""
 
-    __slots__ = ("_chunk_end", "_chunks", "_spans", "_squashed", "_tokens_to", "text", "tokens")
+    __slots__ = (
+        "_anchors",
+        "_chunks",
+        "_layout",
+        "_offsets",
+        "_starts",
+        "_tokens",
+        "_values",
+        "_words",
+        "joined",
+        "text",
+    )
 
     def __init__(self, text: str) -> None:
         self.text = text
         self._chunks = _prepare(text).split(" ")
-        self.tokens: list[str] = " ".join(map(_CACHE.__getitem__, self._chunks)).split()
-        self._tokens_to: list[int] = []  # tokens up to and including each chunk
-        self._chunk_end: list[int] = []  # each chunk's end, not counting the spaces between
-        self._squashed: tuple[str, list[int]] | None = None
-        self._spans: dict[int, tuple[int, int]] = {}
+        self._values = list(map(_CACHE.__getitem__, self._chunks))
+        self.joined = "".join(self._values)
+        self._tokens: list[str] | None = None
+        self._starts: list[int] | None = None
+        self._layout: _Layout | None = None
+        self._offsets: dict[int, tuple[int, int]] = {}
+        self._words: dict[int, int] = {0: 0}  # words before a position in ``joined``
+        self._anchors = [0]  # the positions in ``_words``, in order
+
+    @property
+    def tokens(self) -> list[str]:
+        """The tokens, in order."""
+        if self._tokens is None:
+            self._tokens = self.joined.split()
+        return self._tokens
 
     def span(self, index: int) -> tuple[int, int]:
         """(start, end) in the original text of token ``index``."""
-        found = self._spans.get(index)
-        if found is None:
-            found = self._spans[index] = self._find_span(index)
-        return found
-
-    def _find_span(self, index: int) -> tuple[int, int]:
-        tokens_to, chunk_end = self._tokens_to, self._chunk_end
-        while not tokens_to or tokens_to[-1] <= index:  # lay out only as far as needed
-            block = self._chunks[len(tokens_to) : len(tokens_to) + _LAYOUT_BLOCK]
-            if not block:
-                raise IndexError(index)
-            counts = map(_COUNTS.__getitem__, block)
-            tokens_to += accumulate(counts, initial=tokens_to[-1] if tokens_to else 0)
-            del tokens_to[-len(block) - 1]
-            chunk_end += accumulate(map(len, block), initial=chunk_end[-1] if chunk_end else 0)
-            del chunk_end[-len(block) - 1]
-        chunk = bisect_right(tokens_to, index)
-        within = index - (tokens_to[chunk - 1] if chunk else 0)
-        start = chunk_end[chunk] + chunk - len(self._chunks[chunk])
-        _, low, high = _chunk_tokens(self._chunks[chunk])[within]
-        return start + low, start + high
-
-    def squashed(self) -> tuple[str, list[int]]:
-        """The tokens joined without spaces, and where each token ends in that string."""
-        if self._squashed is None:
-            self._squashed = "".join(self.tokens), list(accumulate(map(len, self.tokens)))
-        return self._squashed
+        return self.offsets(self._start(index))
 
     def word_position(self, index: int) -> int:
         """How many words (not ``BREAK``) come before token ``index``."""
-        squashed, ends = self.squashed()
-        return index - squashed.count(BREAK, 0, ends[index - 1]) if index else 0
+        return self.words_before(self._start(index))
+
+    def _start(self, index: int) -> int:
+        if self._starts is None:
+            lengths = accumulate(map(len, self.tokens), initial=0)
+            self._starts = list(map(add, lengths, count()))  # plus one space per token
+        if not 0 <= index < len(self._starts) - 1:
+            raise IndexError(index)
+        return self._starts[index]
+
+    def offsets(self, position: int) -> tuple[int, int]:
+        """(start, end) in the original text of the token at ``position`` in ``joined``."""
+        found = self._offsets.get(position)
+        if found is None:
+            layout = self._lay_out()
+            block = bisect_right(layout.block_ends, position)
+            ends, stops = layout.block(block)
+            inner = bisect_right(ends, position) - 1  # the chunk, within the block
+            within = self.joined.count(" ", ends[inner], position)  # the token, in the chunk
+            text = self._chunks[block * _BLOCK + inner]
+            start = stops[inner + 1] - len(text)
+            _, low, high = _chunk_tokens(text)[within]
+            found = self._offsets[position] = start + low, start + high
+        return found
+
+    def words_before(self, position: int) -> int:
+        """How many words (not ``BREAK``) come before the token at ``position`` in ``joined``."""
+        found = self._words.get(position)
+        if found is None:
+            # Count on from the nearest position before it that is known.
+            anchors, joined = self._anchors, self.joined
+            at = bisect_right(anchors, position)
+            anchor = anchors[at - 1]
+            found = self._words[anchor] + joined.count(" ", anchor, position)
+            found -= joined.count(BREAK, anchor, position)
+            self._words[position] = found
+            anchors.insert(at, position)
+        return found
+
+    def ending_by(self, offset: int) -> int:
+        """Where in ``joined`` the first token that ends after ``offset`` in the original text
+        starts (the length of ``joined`` if none does)."""
+        layout = self._lay_out()
+        block = bisect_right(layout.block_stops, offset)  # the blocks before it end by ``offset``
+        if block == len(layout.block_stops):
+            return len(self.joined)
+        ends, stops = layout.block(block)
+        inner = bisect_right(stops, offset) - 1  # the first chunk that ends after ``offset``
+        text = self._chunks[block * _BLOCK + inner]
+        start = stops[inner + 1] - len(text)
+        position = ends[inner]
+        for _, _, high in _chunk_tokens(text):
+            if start + high > offset:
+                break
+            position = self.joined.index(" ", position) + 1
+        return position
+
+    def _lay_out(self) -> _Layout:
+        if self._layout is None:
+            self._layout = _Layout(self._chunks, self._values)
+        return self._layout
+
+
+class _Layout:
+    """Where chunks end in ``joined`` and in the text: for blocks of chunks at once (joins, at
+    C speed), then for each chunk of the few blocks that a snippet needs."""
+
+    __slots__ = ("_blocks", "_chunks", "_values", "block_ends", "block_stops")
+
+    def __init__(self, chunks: list[str], values: list[str]) -> None:
+        self._chunks, self._values = chunks, values
+        starts = range(0, len(chunks), _BLOCK)
+        self.block_ends = list(accumulate(len("".join(values[at : at + _BLOCK])) for at in starts))
+        # A block ends after the blocks before it and the single spaces between them.
+        lengths = accumulate(len(" ".join(chunks[at : at + _BLOCK])) + 1 for at in starts)
+        self.block_stops = [length - 1 for length in lengths]
+        self._blocks: dict[int, tuple[list[int], list[int]]] = {}
+
+    def block(self, index: int) -> tuple[list[int], list[int]]:
+        """Where the chunk before block ``index`` and each chunk in it end, in ``joined`` and in
+        the text."""
+        found = self._blocks.get(index)
+        if found is None:
+            at = slice(index * _BLOCK, (index + 1) * _BLOCK)
+            end = self.block_ends[index - 1] if index else 0
+            stop = self.block_stops[index - 1] if index else -1
+            ends = list(accumulate(map(len, self._values[at]), initial=end))
+            stops = [stop, *map(add, accumulate(map(len, self._chunks[at])), count(stop + 1))]
+            found = self._blocks[index] = ends, stops
+        return found
 
 
 def tokenize(text: str) -> list[tuple[str, int, int]]:
