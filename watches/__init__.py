@@ -1,2 +1,2 @@
 """Watches: the watch language, its parser, the matcher and the watches file (see
-docs/watch-language.md). ``flagging`` applies them to newly stored articles."""
+README.md, "The watch language"). ``flagging`` applies them to newly stored articles."""

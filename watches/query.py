@@ -1,4 +1,4 @@
-"""Parse the watch language into a typed syntax tree (see docs/watch-language.md).
+"""Parse the watch language into a typed syntax tree (see README.md, "The watch language").
 
 Precedence, tightest first: ``title:``, ``NOT``, ``NEAR/n``, ``AND`` (also implicit), ``OR``.
 """
