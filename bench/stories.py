@@ -46,7 +46,7 @@ import numpy as np
 from sqlalchemy import insert, make_url, select, text
 from sqlalchemy.engine import URL
 
-from storage import open_database
+from storage import Database, open_database
 from storage.db import make_engine
 from storage.models import Article, Source
 from stories.cluster import DEFAULT_PARAMS, ClusterParams, assign_story
@@ -420,8 +420,20 @@ class Timings:
 _BASE_TIME = datetime(2026, 1, 1, tzinfo=UTC)
 
 
-def run(url: str, backend: str, articles: int, seed: int, params: ClusterParams, batch: int) -> Run:
-    """Store and assign ``articles`` articles, committing every ``batch``; print checkpoints."""
+def run(
+    url: str,
+    backend: str,
+    articles: int,
+    seed: int,
+    params: ClusterParams,
+    batch: int,
+    vacuum_every: int = 0,
+) -> Run:
+    """Store and assign ``articles`` articles, committing every ``batch``; print checkpoints.
+
+    ``vacuum_every``: run VACUUM ANALYZE (untimed) every so many articles, standing in for
+    PostgreSQL's autovacuum where the server has it off.
+    """
     database = open_database(url)
     result = Run(backend)
     started = time.perf_counter()
@@ -468,6 +480,10 @@ def run(url: str, backend: str, articles: int, seed: int, params: ClusterParams,
                 share = (time.perf_counter() - commit) / (n - len(timings.commit))
                 timings.commit.extend([share] * (n - len(timings.commit)))
                 session.begin()
+            if vacuum_every and n % vacuum_every == 0:
+                session.commit()
+                _vacuum(database)
+                session.begin()
             if n in checkpoints:
                 point = timings.checkpoint(n, pair_scores(truth, predicted))
                 result.checkpoints.append(point)
@@ -478,6 +494,21 @@ def run(url: str, backend: str, articles: int, seed: int, params: ClusterParams,
         database.dispose()
     result.elapsed_s = time.perf_counter() - started
     return result
+
+
+def _vacuum(database: Database) -> None:
+    with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        for table in ("articles", "stories", "article_signatures", "story_bands"):
+            connection.execute(text(f"VACUUM (ANALYZE) {table}"))
+
+
+def autovacuum_is_off(url: str) -> bool:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(text("SHOW autovacuum")).scalar() == "off"
+    finally:
+        engine.dispose()
 
 
 def _print_checkpoint(backend: str, point: Checkpoint, elapsed: float) -> None:
@@ -560,7 +591,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("--pg: NEWSWATCH_TEST_PG_URL is not set", file=sys.stderr)
             return 2
         with postgres_database(admin_url) as url:
-            run(url, "postgresql", args.articles, args.seed, params, 1)
+            vacuum_every = 0
+            if autovacuum_is_off(url):
+                vacuum_every = 10_000
+                print(
+                    f"postgresql: autovacuum is off; VACUUM ANALYZE every {vacuum_every:,} articles"
+                )
+            run(url, "postgresql", args.articles, args.seed, params, 1, vacuum_every)
     return 0
 
 

@@ -75,9 +75,7 @@ def migrate(engine: Engine) -> None:
 def _insert_ignore_statement(dialect: str, table: Table, returning: tuple[str, ...]) -> Any:
     # Built once per table: the per-row cost is then only the parameters (a hot path).
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return (
-        insert(table).on_conflict_do_nothing().returning(*(table.c[name] for name in returning))
-    )
+    return insert(table).on_conflict_do_nothing().returning(*(table.c[name] for name in returning))
 
 
 def insert_ignore(

@@ -1,6 +1,6 @@
 """English inflections of a watch word: plural/third person (-s, -es, -ies), past (-ed) and -ing.
 
-Rules, not a dictionary: they apply to words of three or more letters a-z (README.md, "The watch language").
+Rules, not a dictionary: they apply to words of three or more letters a-z (see the README).
 """
 
 from __future__ import annotations
