@@ -37,6 +37,7 @@ class Item:
     highlights: tuple[Any, ...] = ()
     terms: tuple[str, ...] = ()
     other_sources: tuple[str, ...] = field(default=())
+    changed: str | None = None  # for a match on an updated article: what the update added
 
 
 def slug(name: str) -> str:
@@ -157,6 +158,9 @@ def _item_text(item: Item) -> list[str]:
                 break_on_hyphens=False,
             )
         )
+    if item.changed:
+        lines.append("")
+        lines.append(one_line(item.changed))
     if item.other_sources:
         lines.append("")
         lines.append("Also reported by: " + ", ".join(one_line(s) for s in item.other_sources))
@@ -181,6 +185,8 @@ def _item_html(item: Item, heading: str) -> str:
             '<blockquote style="margin:8px 0;padding-left:8px;border-left:3px solid #ccc">'
             f"{highlight_html(item.snippet, item.highlights)}</blockquote>"
         )
+    if item.changed:
+        parts.append(f'<p style="margin:4px 0">{html.escape(one_line(item.changed))}</p>')
     if item.other_sources:
         others = ", ".join(html.escape(one_line(s)) for s in item.other_sources)
         parts.append(f'<p style="margin:4px 0">Also reported by: {others}</p>')

@@ -48,6 +48,7 @@ from storage.alerts import (
 )
 from storage.stories import also_reported_by
 from storage.types import utcnow
+from storage.versions import VersionChange, change_behind
 
 logger = logging.getLogger(__name__)
 
@@ -163,7 +164,7 @@ def make_sender(config: AppConfig, tls_context: ssl.SSLContext | None = None) ->
     return EmlOutbox(config.outbox_dir)
 
 
-def _item(content: AlertContent, others: Sequence[str]) -> Item:
+def _item(content: AlertContent, others: Sequence[str], change: VersionChange | None) -> Item:
     return Item(
         headline=content.headline,
         url=content.url,
@@ -174,6 +175,11 @@ def _item(content: AlertContent, others: Sequence[str]) -> Item:
         highlights=content.highlights,
         terms=content.terms,
         other_sources=tuple(s for s in others if s != content.source),
+        changed=(
+            f"Updated (version {change.version}). New text: {change.added[:400]}"
+            if change is not None
+            else None
+        ),
     )
 
 
@@ -188,7 +194,11 @@ def build_message(
     """The message for a delivery, from the alerts' current rows."""
     contents = load_alert_content(session, delivery.ids)
     items = [
-        _item(c, related_sources(session, c.article_id) if related_sources else ())
+        _item(
+            c,
+            related_sources(session, c.article_id) if related_sources else (),
+            change_behind(session, c.article_id, c.matched_at),
+        )
         for c in (contents[i] for i in delivery.ids if i in contents)
     ]
     if not items:

@@ -1,14 +1,16 @@
 """Article versions: a changed title or body is stored beside the earlier text, never over it.
 
-The ``articles`` row keeps the text first stored; ``article_versions`` holds the later ones (and,
-once an article has changed, its original as version 1). Functions take the ``Session`` first;
-the caller owns the transaction.
+``article_versions`` holds every text of an article once it has changed (its original as
+version 1); the crawl then brings the ``articles`` row up to the newest one. Functions take the
+``Session`` first; the caller owns the transaction.
 """
 
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import Integer, Text, column, select, table
 from sqlalchemy.orm import Session
@@ -100,3 +102,38 @@ def record_version(
     )
     session.flush()
     return number
+
+
+@dataclass(frozen=True)
+class VersionChange:
+    """What a new version of an article changed: its number, and the sentences it added."""
+
+    version: int
+    added: str
+
+
+def change_behind(session: Session, article_id: int, matched_at: datetime) -> VersionChange | None:
+    """The update that a match made at ``matched_at`` came from, if it came from one.
+
+    A match is recorded in the transaction that stores the version it matched, so the version
+    stored last at or before the match (and after the first) is the one that made it.
+    """
+    rows = session.scalars(
+        select(ArticleVersion)
+        .where(
+            ArticleVersion.article_id == article_id,
+            ArticleVersion.stored_at <= matched_at + timedelta(seconds=5),
+        )
+        .order_by(ArticleVersion.version.desc())
+        .limit(2)
+    ).all()
+    if len(rows) < 2 or rows[0].stored_at < matched_at - timedelta(seconds=5):
+        return None
+    new, old = rows
+    before = set(_sentences(old.body))
+    added = [s for s in _sentences(new.body) if s not in before]
+    return VersionChange(version=new.version, added=" ".join(added))
+
+
+def _sentences(text: str) -> list[str]:
+    return [s.strip() for s in re.split(r"(?<=[.!?])\s+|\n+", text) if s.strip()]

@@ -110,6 +110,12 @@ def test_changed_article_is_stored_as_a_new_version_and_alerts_once(
     assert len(project.json_lines("alerts", "--watch", "money-laundering")) == 1
     assert len(project.json_lines("alerts", "--watch", "counterterrorism")) == 1
 
+    # The alert says what the update changed.
+    assert project.scrapy("alerts", "--send").returncode == 0
+    [eml] = (project.data_dir / "outbox").glob("alert-*.money-laundering@newswatch.eml")
+    text = _text(message_from_bytes(eml.read_bytes()))
+    assert "Updated (version 2). New text: Officials said the two sides would also pool" in text
+
     # The same entry again: no fetch, no new version, nothing new to send.
     site.clear_log()
     project.crawl("-a", "source=wire-times")
