@@ -199,21 +199,22 @@ def claim_due(
         .where(Alert.id.in_(ids))
         .order_by(Alert.id)
     )
-    return [
-        ClaimedAlert(
-            id=alert.id,
-            watch_id=alert.watch_id,
-            watch_name=name,
-            article_id=alert.article_id,
-            match_id=alert.match_id,
-            recipient=alert.recipient,
-            channel=alert.channel,
-            delivery=alert.delivery,
-            attempts=alert.attempts,
-            message_id=alert.message_id,
-        )
-        for alert, name in rows
-    ]
+    return [_claimed(alert, name) for alert, name in rows]
+
+
+def _claimed(alert: Alert, watch_name: str) -> ClaimedAlert:
+    return ClaimedAlert(
+        id=alert.id,
+        watch_id=alert.watch_id,
+        watch_name=watch_name,
+        article_id=alert.article_id,
+        match_id=alert.match_id,
+        recipient=alert.recipient,
+        channel=alert.channel,
+        delivery=alert.delivery,
+        attempts=alert.attempts,
+        message_id=alert.message_id,
+    )
 
 
 def due_alerts(
@@ -227,21 +228,7 @@ def due_alerts(
         .order_by(Alert.due_at, Alert.id)
         .limit(limit)
     )
-    return [
-        ClaimedAlert(
-            id=alert.id,
-            watch_id=alert.watch_id,
-            watch_name=name,
-            article_id=alert.article_id,
-            match_id=alert.match_id,
-            recipient=alert.recipient,
-            channel=alert.channel,
-            delivery=alert.delivery,
-            attempts=alert.attempts,
-            message_id=alert.message_id,
-        )
-        for alert, name in rows
-    ]
+    return [_claimed(alert, name) for alert, name in rows]
 
 
 def set_message_ids(session: Session, message_ids: Mapping[int, str]) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from watches.index import Span, TermIndex
-from watches.snippet import Highlights, Window
+from watches.snippet import Highlights, Window, content_bounds
 from watches.text import TokenizedText
 
 TITLE, BODY, ANYWHERE = 1, 2, 3
@@ -25,7 +25,7 @@ class NearSpec:
 class Article:
     """``hits[field][unit id]`` lists (first, last) token spans; ``fields[unit id]`` is a mask."""
 
-    __slots__ = ("_excerpts", "_witnesses", "fields", "hits", "texts")
+    __slots__ = ("_contents", "_excerpts", "_witnesses", "fields", "hits", "texts")
 
     def __init__(self, title: str, body: str, index: TermIndex) -> None:
         self.texts = {TITLE: TokenizedText(title), BODY: TokenizedText(body)}
@@ -38,6 +38,7 @@ class Article:
         for uid in in_title:  # titles are short: few hits
             self.fields[uid] = self.fields.get(uid, 0) | TITLE
         self._excerpts: dict[int, dict[Span, _Excerpt]] = {TITLE: {}, BODY: {}}
+        self._contents: dict[int, tuple[int, int]] = {}  # see ``content_bounds``
         self._witnesses: dict[NearSpec, dict[int, set[Span]]] = {}
 
     def near(self, near: NearSpec) -> bool:
@@ -79,7 +80,11 @@ class Article:
         excerpts = self._excerpts[field]
         found = excerpts.get(first)
         if found is None:
-            found = excerpts[first] = _Excerpt(self.texts[field], first)
+            text = self.texts[field]
+            content = self._contents.get(field)
+            if content is None:
+                content = self._contents[field] = content_bounds(text.text)
+            found = excerpts[first] = _Excerpt(text, first, content)
         return found.excerpt, found.highlights(spans)
 
 
@@ -88,9 +93,9 @@ class _Excerpt:
 
     __slots__ = ("_beyond", "_placed", "_tokens", "_window", "excerpt")
 
-    def __init__(self, tokens: TokenizedText, first: Span) -> None:
+    def __init__(self, tokens: TokenizedText, first: Span, content: tuple[int, int]) -> None:
         start, end = tokens.offsets(first[0])[0], tokens.offsets(first[1])[1]
-        self._window = Window(tokens.text, (start, end))
+        self._window = Window(tokens.text, (start, end), content)
         self._tokens = tokens
         self._beyond = tokens.ending_by(self._window.high)  # the first token not in the snippet
         self._placed: dict[Span, tuple[int, int]] = {}

@@ -11,8 +11,8 @@ BEFORE = 100  # characters of context kept before the first hit
 WIDTH = 260  # characters of text in a snippet, before cutting back to a word boundary
 
 _CUT = re.compile("[ \n\xa0]")  # where a snippet may be cut
-_NON_SPACE = re.compile(r"\S")
 _RUN = re.compile(r"\s\s+")  # not \s{2,}: this way the search skips to whitespace
+_ONE_SPACE = {code: " " for code in range(128) if chr(code).isspace()}  # for ASCII text
 
 
 Highlights = tuple[tuple[int, int], ...]
@@ -24,28 +24,51 @@ class Window:
 
     __slots__ = ("_removed", "_run_ends", "_run_starts", "excerpt", "high", "lead", "low")
 
-    def __init__(self, text: str, first: tuple[int, int]) -> None:
+    def __init__(
+        self, text: str, first: tuple[int, int], content: tuple[int, int] | None = None
+    ) -> None:
+        """``content``: where the text's first non-space character is and its last ends (as
+        ``content_bounds`` finds them), if known."""
         low, high = _bounds(text, *first)
         segment = text[low:high]
         stripped = segment.strip()
-        self.low = low + segment.find(stripped[:1]) if stripped else low + len(segment)
+        self.low = low + segment.find(stripped[0]) if stripped else low + len(segment)
         self.high = self.low + len(stripped) if stripped else high - len(segment)
-        lead = ELLIPSIS if _NON_SPACE.search(text, 0, self.low) else ""
-        trail = ELLIPSIS if _NON_SPACE.search(text, self.high) else ""
+        start, stop = content_bounds(text) if content is None else content
+        lead = ELLIPSIS if start < self.low else ""
+        trail = ELLIPSIS if self.high < stop else ""
         self.lead = len(lead)
-        self._run_starts: list[int] = []
+        self._run_starts: list[int] = []  # runs of whitespace, which become one space
         self._run_ends: list[int] = []
-        self._removed = [0]
-        if stripped.isprintable() and "  " not in stripped:  # spaces only, and no runs of them
-            self.excerpt = lead + stripped + trail if stripped else ""
-            return
-        self.excerpt = lead + " ".join(stripped.split()) + trail if stripped else ""
-        # Runs of whitespace become one space: offsets after a run move left.
-        for found in _RUN.finditer(text, self.low, self.high):
-            start, end = found.span()
-            self._run_starts.append(start)
-            self._run_ends.append(end)
-            self._removed.append(self._removed[-1] + end - start - 1)
+        self._removed = [0]  # how many characters the runs before each take out
+        if not stripped:
+            self.excerpt = ""
+        elif stripped.isascii():
+            flat = stripped.translate(_ONE_SPACE)
+            if "  " in flat:
+                self._find_runs(flat)
+                while "  " in flat:
+                    flat = flat.replace("  ", " ")
+            self.excerpt = lead + flat + trail
+        else:
+            self.excerpt = lead + " ".join(stripped.split()) + trail
+            for found in _RUN.finditer(text, self.low, self.high):
+                self._add_run(*found.span())
+
+    def _find_runs(self, flat: str) -> None:
+        """The runs of spaces in ``flat``, the excerpt's text with whitespace made spaces."""
+        at = flat.find("  ")
+        while at >= 0:
+            end = at + 2
+            while flat.startswith(" ", end):
+                end += 1
+            self._add_run(self.low + at, self.low + end)
+            at = flat.find("  ", end)
+
+    def _add_run(self, start: int, end: int) -> None:
+        self._run_starts.append(start)
+        self._run_ends.append(end)
+        self._removed.append(self._removed[-1] + end - start - 1)
 
     def highlights(self, hits: Iterable[tuple[int, int]]) -> Highlights:
         """The (start, end) offsets in the excerpt of every hit that lies wholly within it."""
@@ -78,6 +101,11 @@ def snippet(
     the (start, end) offsets inside it of every hit that lies wholly within it."""
     window = Window(text, first)
     return window.excerpt, window.highlights(hits)
+
+
+def content_bounds(text: str) -> tuple[int, int]:
+    """Where the first non-space character of ``text`` is and where its last one ends."""
+    return len(text) - len(text.lstrip()), len(text.rstrip())
 
 
 def _bounds(text: str, start: int, end: int) -> tuple[int, int]:

@@ -186,6 +186,9 @@ class TokenizedText:
         found = self._offsets.get(position)
         if found is None:
             layout = self._lay_out()
+            while not layout.block_ends or layout.block_ends[-1] <= position:
+                if not layout.more():
+                    raise IndexError(position)
             block = bisect_right(layout.block_ends, position)
             ends, stops = layout.block(block)
             inner = bisect_right(ends, position) - 1  # the chunk, within the block
@@ -214,6 +217,8 @@ class TokenizedText:
         """Where in ``joined`` the first token that ends after ``offset`` in the original text
         starts (the length of ``joined`` if none does)."""
         layout = self._lay_out()
+        while (not layout.block_stops or layout.block_stops[-1] <= offset) and layout.more():
+            pass
         block = bisect_right(layout.block_stops, offset)  # the blocks before it end by ``offset``
         if block == len(layout.block_stops):
             return len(self.joined)
@@ -235,23 +240,31 @@ class TokenizedText:
 
 
 class _Layout:
-    """Where chunks end in ``joined`` and in the text: for blocks of chunks at once (joins, at
-    C speed), then for each chunk of the few blocks that a snippet needs."""
+    """Where chunks end in ``joined`` and in the text: for blocks of chunks first (joins, at C
+    speed; only as far as needed), then for each chunk of the few blocks that snippets need."""
 
     __slots__ = ("_blocks", "_chunks", "_values", "block_ends", "block_stops")
 
     def __init__(self, chunks: list[str], values: list[str]) -> None:
         self._chunks, self._values = chunks, values
-        starts = range(0, len(chunks), _BLOCK)
-        self.block_ends = list(accumulate(len("".join(values[at : at + _BLOCK])) for at in starts))
-        # A block ends after the blocks before it and the single spaces between them.
-        lengths = accumulate(len(" ".join(chunks[at : at + _BLOCK])) + 1 for at in starts)
-        self.block_stops = [length - 1 for length in lengths]
+        self.block_ends: list[int] = []  # where each block's tokens end in ``joined``
+        self.block_stops: list[int] = []  # where each block's last chunk ends in the text
         self._blocks: dict[int, tuple[list[int], list[int]]] = {}
+
+    def more(self) -> bool:
+        """Find where the next block ends; False if every block's end is known."""
+        at = len(self.block_ends) * _BLOCK
+        if at >= len(self._chunks):
+            return False
+        end = self.block_ends[-1] if at else 0
+        start = self.block_stops[-1] + 1 if at else 0  # after the space between chunks
+        self.block_ends.append(end + len("".join(self._values[at : at + _BLOCK])))
+        self.block_stops.append(start + len(" ".join(self._chunks[at : at + _BLOCK])))
+        return True
 
     def block(self, index: int) -> tuple[list[int], list[int]]:
         """Where the chunk before block ``index`` and each chunk in it end, in ``joined`` and in
-        the text."""
+        the text (the block's end must be known)."""
         found = self._blocks.get(index)
         if found is None:
             at = slice(index * _BLOCK, (index + 1) * _BLOCK)
