@@ -23,7 +23,8 @@ class NearSpec:
 
 
 class Article:
-    """``hits[field][unit id]`` lists (first, last) token spans; ``fields[unit id]`` is a mask."""
+    """``hits[field][unit id]`` lists the unit's spans (see ``Span``) in that field's text;
+    ``fields[unit id]`` is a mask of the fields it is in."""
 
     __slots__ = ("_contents", "_excerpts", "_witnesses", "fields", "hits", "texts")
 
@@ -75,7 +76,7 @@ class Article:
         ]
 
     def excerpt(self, field: int, spans: set[Span]) -> tuple[str, Highlights]:
-        """The snippet around the first of ``spans`` (token spans in ``field``), highlighted."""
+        """The snippet around the first of ``spans`` (hits in ``field``), highlighted."""
         first = min(spans)
         excerpts = self._excerpts[field]
         found = excerpts.get(first)
@@ -102,8 +103,8 @@ class _Excerpt:
         self.excerpt = self._window.excerpt
 
     def highlights(self, spans: Iterable[Span]) -> Highlights:
-        """Where the ``spans`` that lie within the snippet are in it; all of them start after
-        its start, as the snippet is around the first of them."""
+        """Where the ``spans`` that lie wholly within the snippet are in it (none starts before
+        it: it is around the first of them), in order."""
         if not self.excerpt:
             return ()
         beyond, placed = self._beyond, self._placed

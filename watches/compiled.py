@@ -1,6 +1,6 @@
-"""Compile a parsed watch against the shared term index: a boolean evaluator (generated Python, as
-it runs for every candidate watch of every article), the units that trigger its evaluation, and
-the positive units reported when it matches."""
+"""Compile a parsed watch against the shared term index: a boolean evaluator (generated Python:
+one call per candidate watch rather than one per node of its query), the units that trigger its
+evaluation, and the positive units reported when it matches."""
 
 from __future__ import annotations
 

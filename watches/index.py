@@ -1,5 +1,6 @@
 """The term index: every term and phrase of every watch in one Aho-Corasick automaton, run once
-over an article's concatenated normalised words, so the cost hardly grows with the watches."""
+over an article's normalised words (``TokenizedText.joined``, whose spaces it skips, so that it
+sees the words concatenated), so the cost hardly grows with the watches."""
 
 from __future__ import annotations
 
@@ -63,7 +64,7 @@ class TermIndex:
             prefixes = tuple(uid for uid, prefix in entries if prefix)
             whole = tuple(uid for uid in every if not self.units[uid].hard)
             part = tuple(uid for uid in prefixes if not self.units[uid].hard)
-            self._automaton.add_word(form, (len(form), whole, part, every, prefixes))
+            self._automaton.add_word(form, (len(form) - 1, whole, part, every, prefixes))
         if self._forms:
             self._automaton.make_automaton()
 
@@ -73,21 +74,22 @@ class TermIndex:
         if not joined or not self._forms:
             return
         before = joined.rfind
-        # The automaton skips the spaces after the tokens, so it sees them joined together.
-        found = self._automaton.iter(joined, 0, len(joined), True)
-        for end, (length, whole, part, every, prefixes) in found:
-            start = end - length + 1
+        found = self._automaton.iter(joined, 0, len(joined), True)  # True: skip the spaces
+        for end, (back, whole, part, every, prefixes) in found:
+            start = end - back  # where the hit starts if it takes in no space
             token = before(" ", 0, end) + 1  # where the token of the hit's last letter starts
-            ends = joined[end + 1] == " "  # the hit ends where its token ends
             if token == start:
-                for uid in whole if ends else part:
+                span = (start, start)
+                for uid in whole if joined[end + 1] == " " else part:
                     spans = hits.get(uid)
                     if spans is None:
-                        hits[uid] = [(start, start)]
+                        hits[uid] = [span]
                     else:
-                        spans.append((start, start))
-            elif token > start and (ends or prefixes):  # a hit on several tokens
-                self._place(every if ends else prefixes, joined, end, length, token, hits)
+                        spans.append(span)
+            elif token > start:  # a hit on several tokens
+                uids = every if joined[end + 1] == " " else prefixes
+                if uids:
+                    self._place(uids, joined, end, back + 1, token, hits)
             # else it starts inside a word
 
     def _place(

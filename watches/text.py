@@ -57,7 +57,7 @@ _FOLD = {c: None for c in range(0x10000) if unicodedata.category(chr(c)) in ("Mn
 _BLANK_LINE = re.compile(r"\n([^\S\n]*)\n")
 _PARAGRAPH_MARK = "\n\\1\x00"  # a blank line's last character becomes punctuation
 _SPACED_BLANK_LINE = re.compile(r"\n[^\S\n]+\n")
-_BLOCK = 32  # chunks laid out together when a snippet needs offsets
+_LAYOUT_BLOCK = 128  # chunks laid out at a time when a snippet needs offsets
 _LINE_SPACES = ("\r", "\t", "\xa0")  # common whitespace that would otherwise split no chunk
 
 
@@ -107,7 +107,21 @@ class _Cache(dict[str, str]):
         return value
 
 
+class _Sizes(dict[str, int]):
+    """chunk -> the length of its tokens in ``joined`` shifted up by ``_SHIFT``, plus its own
+    length and the space after it: summing them places a chunk in both at once."""
+
+    def __missing__(self, chunk: str) -> int:
+        if len(self) > 200_000:
+            self.clear()
+        value = self[chunk] = len(_CACHE[chunk]) << _SHIFT | (len(chunk) + 1)
+        return value
+
+
 _CACHE = _Cache()
+_SIZES = _Sizes()
+_SHIFT = 40  # far above the length of any text
+_IN_TEXT = (1 << _SHIFT) - 1  # & a sum of sizes: where in the text; >> _SHIFT: in ``joined``
 
 
 def _prepare(text: str) -> str:
@@ -136,11 +150,10 @@ class TokenizedText:
     __slots__ = (
         "_anchors",
         "_chunks",
-        "_layout",
         "_offsets",
         "_starts",
+        "_sums",
         "_tokens",
-        "_values",
         "_words",
         "joined",
         "text",
@@ -149,11 +162,10 @@ class TokenizedText:
     def __init__(self, text: str) -> None:
         self.text = text
         self._chunks = _prepare(text).split(" ")
-        self._values = list(map(_CACHE.__getitem__, self._chunks))
-        self.joined = "".join(self._values)
+        self.joined = "".join(map(_CACHE.__getitem__, self._chunks))
         self._tokens: list[str] | None = None
         self._starts: list[int] | None = None
-        self._layout: _Layout | None = None
+        self._sums = [0]  # the sizes (see ``_Sizes``) of the chunks before each, summed
         self._offsets: dict[int, tuple[int, int]] = {}
         self._words: dict[int, int] = {0: 0}  # words before a position in ``joined``
         self._anchors = [0]  # the positions in ``_words``, in order
@@ -185,17 +197,14 @@ class TokenizedText:
         """(start, end) in the original text of the token at ``position`` in ``joined``."""
         found = self._offsets.get(position)
         if found is None:
-            layout = self._lay_out()
-            while not layout.block_ends or layout.block_ends[-1] <= position:
-                if not layout.more():
+            sums = self._sums
+            while sums[-1] >> _SHIFT <= position:  # lay out only as far as needed
+                if not self._lay_out():
                     raise IndexError(position)
-            block = bisect_right(layout.block_ends, position)
-            ends, stops = layout.block(block)
-            inner = bisect_right(ends, position) - 1  # the chunk, within the block
-            within = self.joined.count(" ", ends[inner], position)  # the token, in the chunk
-            text = self._chunks[block * _BLOCK + inner]
-            start = stops[inner + 1] - len(text)
-            _, low, high = _chunk_tokens(text)[within]
+            chunk = bisect_right(sums, position << _SHIFT | _IN_TEXT) - 1
+            within = self.joined.count(" ", sums[chunk] >> _SHIFT, position)
+            start = sums[chunk] & _IN_TEXT
+            _, low, high = _chunk_tokens(self._chunks[chunk])[within]
             found = self._offsets[position] = start + low, start + high
         return found
 
@@ -216,64 +225,31 @@ class TokenizedText:
     def ending_by(self, offset: int) -> int:
         """Where in ``joined`` the first token that ends after ``offset`` in the original text
         starts (the length of ``joined`` if none does)."""
-        layout = self._lay_out()
-        while (not layout.block_stops or layout.block_stops[-1] <= offset) and layout.more():
+        # A chunk ends where the next one starts, less the space between them.
+        sums, after = self._sums, offset + 1
+        while sums[-1] & _IN_TEXT <= after and self._lay_out():
             pass
-        block = bisect_right(layout.block_stops, offset)  # the blocks before it end by ``offset``
-        if block == len(layout.block_stops):
+        chunk = bisect_right(sums, after, key=_IN_TEXT.__and__) - 1
+        if chunk == len(self._chunks):
             return len(self.joined)
-        ends, stops = layout.block(block)
-        inner = bisect_right(stops, offset) - 1  # the first chunk that ends after ``offset``
-        text = self._chunks[block * _BLOCK + inner]
-        start = stops[inner + 1] - len(text)
-        position = ends[inner]
-        for _, _, high in _chunk_tokens(text):
+        start = sums[chunk] & _IN_TEXT
+        position = sums[chunk] >> _SHIFT
+        for _, _, high in _chunk_tokens(self._chunks[chunk]):
             if start + high > offset:
                 break
             position = self.joined.index(" ", position) + 1
         return position
 
-    def _lay_out(self) -> _Layout:
-        if self._layout is None:
-            self._layout = _Layout(self._chunks, self._values)
-        return self._layout
-
-
-class _Layout:
-    """Where chunks end in ``joined`` and in the text: for blocks of chunks first (joins, at C
-    speed; only as far as needed), then for each chunk of the few blocks that snippets need."""
-
-    __slots__ = ("_blocks", "_chunks", "_values", "block_ends", "block_stops")
-
-    def __init__(self, chunks: list[str], values: list[str]) -> None:
-        self._chunks, self._values = chunks, values
-        self.block_ends: list[int] = []  # where each block's tokens end in ``joined``
-        self.block_stops: list[int] = []  # where each block's last chunk ends in the text
-        self._blocks: dict[int, tuple[list[int], list[int]]] = {}
-
-    def more(self) -> bool:
-        """Find where the next block ends; False if every block's end is known."""
-        at = len(self.block_ends) * _BLOCK
-        if at >= len(self._chunks):
+    def _lay_out(self) -> bool:
+        """Sum the sizes of the next block of chunks; False if all are summed."""
+        sums = self._sums
+        done = len(sums) - 1
+        if done == len(self._chunks):
             return False
-        end = self.block_ends[-1] if at else 0
-        start = self.block_stops[-1] + 1 if at else 0  # after the space between chunks
-        self.block_ends.append(end + len("".join(self._values[at : at + _BLOCK])))
-        self.block_stops.append(start + len(" ".join(self._chunks[at : at + _BLOCK])))
+        block = self._chunks[done : done + _LAYOUT_BLOCK]
+        sums += accumulate(map(_SIZES.__getitem__, block), initial=sums[-1])
+        del sums[done + 1]  # the initial value again
         return True
-
-    def block(self, index: int) -> tuple[list[int], list[int]]:
-        """Where the chunk before block ``index`` and each chunk in it end, in ``joined`` and in
-        the text (the block's end must be known)."""
-        found = self._blocks.get(index)
-        if found is None:
-            at = slice(index * _BLOCK, (index + 1) * _BLOCK)
-            end = self.block_ends[index - 1] if index else 0
-            stop = self.block_stops[index - 1] if index else -1
-            ends = list(accumulate(map(len, self._values[at]), initial=end))
-            stops = [stop, *map(add, accumulate(map(len, self._chunks[at])), count(stop + 1))]
-            found = self._blocks[index] = ends, stops
-        return found
 
 
 def tokenize(text: str) -> list[tuple[str, int, int]]:
