@@ -30,9 +30,6 @@ class NewswatchCommand(ScrapyCommand):
         assert self.settings is not None
         return open_database(self.settings.get("NEWSWATCH_DB_URL"))
 
-    def add_options(self, parser: argparse.ArgumentParser) -> None:
-        super().add_options(parser)
-
     @staticmethod
     def since(value: str | None, now: datetime | None = None) -> datetime | None:
         """``--since 24h`` -> the aware UTC time 24 hours ago (None when not given)."""

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from storage.models import CrawlRun
@@ -34,8 +34,3 @@ def finish_run(
         .where(CrawlRun.id == run_id)
         .values(outcome=outcome, stats=stats, finished_at=now)
     )
-
-
-def recent_runs(session: Session, limit: int = 10) -> list[CrawlRun]:
-    query = select(CrawlRun).order_by(CrawlRun.started_at.desc()).limit(limit)
-    return list(session.scalars(query))
