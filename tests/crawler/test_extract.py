@@ -14,11 +14,18 @@ from typing import Any
 from urllib.parse import urljoin
 
 import pytest
+import trafilatura
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crawler.chrome import is_chrome_line
-from crawler.extract import ExtractedArticle, NoTextError, NotHTMLError, extract_article
+from crawler.extract import (
+    FULL_PASS_BELOW_CHARS,
+    ExtractedArticle,
+    NoTextError,
+    NotHTMLError,
+    extract_article,
+)
 from crawler.htmlinput import decode_html
 
 SITE = Path(__file__).resolve().parent.parent / "fixtures" / "site"
@@ -195,6 +202,65 @@ def test_chrome_blocks_are_removed_from_a_small_page() -> None:
     assert "four years of work" in article.body
     for chrome in ("LEAVE A REPLY", "Please enter", "Must Read", "teaser", "Subscribe", "Home"):
         assert chrome not in article.body
+
+
+# --- the fast pass and the full cascade ------------------------------------------------------
+
+
+def _passes(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Record the ``fast`` argument of every trafilatura call made by the extractor."""
+    calls: list[bool] = []
+    real = trafilatura.bare_extraction
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        calls.append(kwargs["fast"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", spy)
+    return calls
+
+
+def test_long_article_is_extracted_by_the_fast_pass_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    body, url, expected = fixture(
+        SITE / "pk-daily" / "pakistan-us-security-cooperation.expected.json"
+    )
+    calls = _passes(monkeypatch)
+    article = extract_article(body, url)
+    assert calls == [True]
+    assert len(article.body) >= FULL_PASS_BELOW_CHARS
+    for sentence in expected["body_must_contain"]:
+        assert sentence in article.body
+    for chrome in expected["body_must_not_contain"]:
+        assert chrome not in article.body, chrome
+
+
+def test_short_text_gets_the_full_cascade(monkeypatch: pytest.MonkeyPatch) -> None:
+    page = html_page(f"<article><h1>Flood barrier opens</h1>{STORY}</article>")
+    calls = _passes(monkeypatch)
+    article = extract_article(page.encode(), "https://example.org/flood-barrier")
+    assert calls == [True, False]
+    assert "four years of work" in article.body
+
+
+def test_table_dominated_text_gets_the_full_cascade(monkeypatch: pytest.MonkeyPatch) -> None:
+    def table(province: str) -> str:
+        return (
+            "<table>"
+            + "".join(
+                f"<tr><td>{province} district {n}</td><td>{n * 1234} voters</td></tr>"
+                for n in range(30)
+            )
+            + "</table>"
+        )
+
+    page = html_page(
+        "<article><h1>Voter lists</h1><p>The commission published the final lists.</p>"
+        f"{table('Sindh')}{table('Punjab')}</article>"
+    )
+    calls = _passes(monkeypatch)
+    article = extract_article(page.encode(), "https://example.org/voters")
+    assert calls == [True, False]
+    assert "Punjab district 7" in article.body
 
 
 # --- bad input -------------------------------------------------------------------------------
