@@ -13,7 +13,6 @@ from datetime import datetime
 
 from sqlalchemy import (
     Integer,
-    Select,
     String,
     Text,
     bindparam,
@@ -21,18 +20,16 @@ from sqlalchemy import (
     column,
     func,
     insert,
-    literal_column,
     select,
     table,
     text,
-    union_all,
 )
 from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import TextClause
 
 from storage.models import Base, Source
-from storage.story_models import ArticleSignature, Story, StoryBand
+from storage.story_models import ArticleSignature, Story
 from storage.types import UTCDateTime
 
 __all__ = [
@@ -72,46 +69,34 @@ _articles = table(
 
 
 # Statements built once: building them per call costs more than running them on SQLite.
-@functools.lru_cache(maxsize=8)
-def _find_candidates_statement(
-    key_count: int, limit: int, per_key: int
-) -> Select[int, int | None, bytes, int, int]:
-    """Candidates for ``key_count`` band keys (bound as k0, k1, ...), SQLite's form.
+@functools.lru_cache(maxsize=64)
+def _find_candidates_sql(key_count: int, limit: int, per_key: int) -> str:
+    """Candidates for ``key_count`` band keys (bound by position), SQLite's form.
 
     One index probe per key, each capped at ``per_key`` rows, newest first: a key shared by
     a crowd of articles (boilerplate) costs no more than a rare one, so the cost stays flat as
-    the archive grows.
+    the archive grows. Driver-level SQL with positional parameters: as a SQLAlchemy statement,
+    finding the cache key of 42 arms and binding 42 named parameters cost more than SQLite
+    running the query.
     """
-    probes = [
-        select(
-            select(StoryBand.article_id)
-            .where(StoryBand.band_key == bindparam(f"k{index}"))
-            .order_by(StoryBand.article_id.desc())
-            .limit(literal_column(str(int(per_key))))
-            .subquery()
-        )
+    probes = "\n            UNION ALL ".join(
+        "SELECT article_id FROM (SELECT article_id FROM story_bands WHERE band_key = ?"
+        f" ORDER BY article_id DESC LIMIT {int(per_key)})"
         for index in range(key_count)
-    ]
-    hits = union_all(*probes).subquery()
-    shared = (
-        select(hits.c.article_id, func.count().label("shared"))
-        .group_by(hits.c.article_id)
-        .order_by(func.count().desc(), hits.c.article_id)
-        .limit(literal_column(str(int(limit))))
-        .subquery()
     )
-    return (
-        select(
-            ArticleSignature.article_id,
-            _articles.c.story_id,
-            ArticleSignature.signature,
-            ArticleSignature.shingle_count,
-            shared.c.shared,
-        )
-        .join(shared, shared.c.article_id == ArticleSignature.article_id)
-        .join(_articles, _articles.c.id == ArticleSignature.article_id)
-        .order_by(shared.c.shared.desc(), ArticleSignature.article_id)
-    )
+    return f"""
+        SELECT s.article_id, a.story_id, s.signature, s.shingle_count, hits.shared
+        FROM (
+            SELECT article_id, count(*) AS shared
+            FROM ({probes})
+            GROUP BY article_id
+            ORDER BY count(*) DESC, article_id
+            LIMIT {int(limit)}
+        ) AS hits
+        JOIN article_signatures AS s ON s.article_id = hits.article_id
+        JOIN articles AS a ON a.id = s.article_id
+        ORDER BY hits.shared DESC, s.article_id
+        """
 
 
 @functools.lru_cache(maxsize=8)
@@ -146,9 +131,10 @@ def _pg_find_candidates_statement(limit: int, per_key: int) -> TextClause:
 
 _stories = Base.metadata.tables[Story.__tablename__]
 _INSERT_SIGNATURE = insert(Base.metadata.tables[ArticleSignature.__tablename__])
-# executemany suits SQLite (one prepared statement, in process); psycopg would send one
-# statement per row, so PostgreSQL gets the keys as one array.
-_INSERT_BANDS = insert(Base.metadata.tables[StoryBand.__tablename__])
+# executemany suits SQLite (one prepared statement, in process; driver-level, so SQLAlchemy does
+# not process 42 parameter sets); psycopg would send one statement per row, so PostgreSQL gets
+# the keys as one array.
+_SQLITE_INSERT_BANDS = "INSERT INTO story_bands (band_key, article_id) VALUES (?, ?)"
 _PG_INSERT_BANDS = text(
     "INSERT INTO story_bands (band_key, article_id) "
     "SELECT k, :article_id FROM unnest(CAST(:keys AS bigint[])) AS k"
@@ -227,8 +213,8 @@ def find_candidates(
     if _is_postgresql(session):
         rows = session.execute(_pg_find_candidates_statement(limit, per_key), {"keys": unique})
     else:
-        params = {f"k{index}": key for index, key in enumerate(unique)}
-        rows = session.execute(_find_candidates_statement(len(unique), limit, per_key), params)
+        sql = _find_candidates_sql(len(unique), limit, per_key)
+        rows = session.connection().exec_driver_sql(sql, tuple(unique))
     return [
         Candidate(article_id, story_id, signature, shingle_count, shared)
         for article_id, story_id, signature, shingle_count, shared in rows
@@ -249,8 +235,8 @@ def index_article(
     if _is_postgresql(session):
         session.execute(_PG_INSERT_BANDS, {"article_id": article_id, "keys": unique_keys})
     else:
-        session.execute(
-            _INSERT_BANDS, [{"band_key": key, "article_id": article_id} for key in unique_keys]
+        session.connection().exec_driver_sql(
+            _SQLITE_INSERT_BANDS, [(key, article_id) for key in unique_keys]
         )
 
 
