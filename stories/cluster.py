@@ -43,9 +43,8 @@ from stories.minhash import (
     ROWS,
     SHINGLE_SIZE,
     Signature,
-    article_shingles,
     band_keys,
-    sign,
+    sign_article,
     similarities,
 )
 
@@ -121,18 +120,17 @@ def assign_story(
     if existing is not None:
         return StoryAssignment(existing, is_new_story=False, similarity=1.0)
 
-    shingle_set = article_shingles(title, body, params.shingle_size, params.min_shingles)
-    if len(shingle_set) < params.min_shingles:
+    signature = sign_article(title, body, params.shingle_size, params.min_shingles)
+    if signature.shingle_count < params.min_shingles:
         story_id = create_story(session, article_id, first_seen_at)
         logger.debug(
             "article %s: %s shingles, too short to compare; story %s",
             article_id,
-            len(shingle_set),
+            signature.shingle_count,
             story_id,
         )
         return StoryAssignment(story_id, True, 0.0, short_text=True, indexed=False)
 
-    signature = sign(shingle_set)
     keys = band_keys(signature, params.bands, params.rows)
     lock_band_keys(session, keys)
     candidates = find_candidates(session, keys, params.max_candidates, params.candidates_per_key)
