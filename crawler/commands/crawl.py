@@ -7,6 +7,7 @@ the file, the entry and the field (or lists the valid source names).
 from __future__ import annotations
 
 import argparse
+import logging
 from pathlib import Path
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
@@ -35,4 +36,7 @@ class Command(ScrapyCrawl):
                 load_watches(Path(self.settings["NEWSWATCH_WATCHES"]))
             except (ConfigError, WatchConfigError, UnknownSourceError) as error:
                 raise UsageError(str(error), print_help=False) from None
+        # Scrapy leaves the root logger at NOTSET and drops records by level in its handler, so
+        # every debug call (several per article) would build a record only to throw it away.
+        logging.root.setLevel(self.settings.get("LOG_LEVEL"))
         super().run(args, opts)
