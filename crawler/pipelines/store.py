@@ -98,6 +98,7 @@ class StorePipeline:
                 title=item.title,
                 body=item.body,
                 first_seen_at=values["first_seen_at"],
+                inserted=True,
             )
             matches = flag_article(
                 session,

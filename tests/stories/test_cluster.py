@@ -88,6 +88,28 @@ def test_the_index_survives_a_restart(db_url: str) -> None:
         second_db.dispose()
 
 
+def test_an_article_inserted_in_the_same_transaction_skips_the_story_check(
+    db: Database, add: AddFn
+) -> None:
+    _, original = add(texts.PORT_PLOT)
+    copy = texts.PORT_PLOT_ADDED_PARAGRAPH
+    with db.sessions.begin() as session:
+        article_id = store_article(session, copy, source="site-b")
+        result = assign_story(
+            session,
+            article_id=article_id,
+            title=copy.title,
+            body=copy.body,
+            first_seen_at=T0,
+            inserted=True,
+        )
+    assert result.story_id == original.story_id
+    assert not result.is_new_story
+    with db.sessions.begin() as session:
+        assert session.scalar(select(Story.size)) == 2
+        assert session.scalar(select(func.count()).select_from(StoryBand)) == 2 * BANDS
+
+
 def test_assigning_twice_changes_nothing(db: Database, add: AddFn) -> None:
     article_id, first = add(texts.PORT_PLOT)
     with db.sessions.begin() as session:
