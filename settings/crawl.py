@@ -55,8 +55,8 @@ ITEM_PIPELINES = {
     "crawler.pipelines.store.StorePipeline": 300,
 }
 # Scrapy starts this many asyncio tasks for every callback's output. Both pipelines are
-# synchronous, so parallel items gain nothing here, and the default of 100 tasks per article page
-# cost about 0.3 ms of CPU per article (bench/crawl.py).
+# synchronous, so parallel items gain nothing here, and the default of 100 meant 310,000 tasks
+# in a crawl of 3,000 articles (bench/crawl.py --profile).
 CONCURRENT_ITEMS = 4
 
 # Scrapy 2.19's remote-control extension writes under ~/.local/state; newswatch does not use it.
