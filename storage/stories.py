@@ -79,11 +79,11 @@ def _find_candidates_sql(key_count: int, limit: int, per_key: int) -> str:
     finding the cache key of 42 arms and binding 42 named parameters cost more than SQLite
     running the query.
     """
-    probes = "\n            UNION ALL ".join(
+    probe = (
         "SELECT article_id FROM (SELECT article_id FROM story_bands WHERE band_key = ?"
         f" ORDER BY article_id DESC LIMIT {int(per_key)})"
-        for index in range(key_count)
     )
+    probes = "\n            UNION ALL ".join([probe] * key_count)
     return f"""
         SELECT s.article_id, a.story_id, s.signature, s.shingle_count, hits.shared
         FROM (
