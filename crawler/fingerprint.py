@@ -13,6 +13,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from watches.text import class_ranges
+
 __all__ = ["MIN_HASH_CHARS", "content_hash", "normalise_body"]
 
 #: Normalised bodies shorter than this get no hash.  Short texts are not an article's identity:
@@ -44,19 +46,7 @@ _TABLE = _build_table()
 
 
 def _char_class(codes: Iterable[int]) -> str:
-    """Return a regex character class matching exactly ``codes`` (ascending), as ranges."""
-    ranges: list[list[int]] = []
-    for code in codes:
-        if ranges and ranges[-1][1] == code - 1:
-            ranges[-1][1] = code
-        else:
-            ranges.append([code, code])
-    return "[{}]".format(
-        "".join(
-            re.escape(chr(first)) + (f"-{re.escape(chr(last))}" if last > first else "")
-            for first, last in ranges
-        )
-    )
+    return f"[{class_ranges(codes)}]"
 
 
 # ``str.translate`` looks every character of a non-ASCII text up in the dict, one Python call at a

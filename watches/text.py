@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
+from collections.abc import Iterable
 from functools import lru_cache
 from itertools import accumulate, count
 from operator import add
@@ -29,13 +30,10 @@ _APOSTROPHES = "'\u2019\u02bc"
 _LETTERS = str.maketrans({"ø": "o", "ł": "l", "đ": "d", "ı": "i", "æ": "ae", "œ": "oe", "þ": "th"})
 
 
-def _marks() -> str:
-    """Combining marks of the Basic Multilingual Plane, soft hyphen and joiners, as a class body."""
-    codes = [c for c in range(0x10000) if unicodedata.category(chr(c)) in ("Mn", "Mc", "Me")]
-    codes += [0xAD, 0x200C, 0x200D]
-    codes.sort()
+def class_ranges(codes: Iterable[int]) -> str:
+    """The body of a regex character class matching exactly ``codes``, written as ranges."""
     ranges: list[list[int]] = []
-    for code in codes:
+    for code in sorted(set(codes)):
         if ranges and ranges[-1][1] == code - 1:
             ranges[-1][1] = code
         else:
@@ -43,6 +41,12 @@ def _marks() -> str:
     return "".join(
         re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in ranges
     )
+
+
+def _marks() -> str:
+    """Combining marks of the Basic Multilingual Plane, soft hyphen and joiners, as a class body."""
+    codes = [c for c in range(0x10000) if unicodedata.category(chr(c)) in ("Mn", "Mc", "Me")]
+    return class_ranges([*codes, 0xAD, 0x200C, 0x200D])
 
 
 _MARKS = _marks()
