@@ -97,6 +97,13 @@ def upgrade() -> None:
     postgresql = connection.dialect.name == "postgresql"
     after = -(2**31)  # below any id
     done = 0
+    total = connection.execute(sa.select(sa.func.count()).select_from(_signatures)).scalar_one()
+    if total:
+        logger.warning(
+            "one-time re-index of the story signatures of %d articles (about 2,000 a second); "
+            "other newswatch processes wait for it",
+            total,
+        )
     while rows := connection.execute(_BATCH, {"after": after}).all():
         ids = [row.article_id for row in rows]
         signatures = [sign_article(row.title, row.body) for row in rows]
